@@ -1,0 +1,189 @@
+"""The extractive answerer: quote the sentences that answer, cite them, or say the reports do not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from .chunking import sentence_spans
+from .embeddings import Embedder
+from .retrieval import Hit, Search, TermWeights, doc_date
+from .schema import Answer, Citation
+from .store import Store
+from .text import stems
+
+TYPE_ORDER = {"ofsted": 0, "council": 1, "news": 2, "other": 3}
+# Words every question here shares: they say nothing about whether a passage answers it.
+_GENERIC = set(
+    stems(
+        "ofsted inspector inspectors inspection report reports council councils children child children's "
+        "services service local authority authorities find found"
+    )
+)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When the evidence is too weak to answer (calibrated on the dev set, see README)."""
+
+    min_dense: float = 0.35  # below this best cosine similarity, only an exact match of every word answers
+    max_citations: int = 5
+    min_quote_share: float = 0.5  # a passage is cited if a sentence holds this share of the question's weight
+    min_dense_cite: float = 0.6  # ... or if it is this close in meaning
+
+
+def format_date(iso: str | None) -> str:
+    if not iso:
+        return ""
+    d = date.fromisoformat(iso)
+    return f"{d.day} {d.strftime('%B %Y')}"
+
+
+def document_label(meta: dict) -> str:
+    """How an answer introduces a source, so Ofsted's words are told apart from others'."""
+    when = format_date(doc_date(meta))
+    about = ", ".join(meta.get("authorities", [])[:2])
+    about = f" about {about}" if about else ""
+    title = meta.get("title") or meta.get("file_name", "")
+    kind = meta.get("source_type", "other")
+    if kind == "ofsted":
+        return f"Ofsted's {meta.get('doc_kind') or 'report'}{' of ' + when if when else ''}{about}"
+    if kind == "news":
+        return f"News article “{title}”{' of ' + when if when else ''}{about} (a newspaper's account)"
+    if kind == "council":
+        return f"Council statement “{title}”{' of ' + when if when else ''}{about} (the council's words)"
+    return f"“{title}”{' of ' + when if when else ''}{about}"
+
+
+class Answerer:
+    """Turns a search into an Answer with numbered citations."""
+
+    def __init__(self, store: Store, embedder: Embedder, thresholds: Thresholds | None = None) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.thresholds = thresholds or Thresholds()
+
+    def evidence(self, question: str, search: Search) -> tuple[float, bool]:
+        """Best cosine similarity, and whether one top passage holds every word of the question's topic."""
+        best = max((h.dense for h in search.hits), default=0.0)
+        named = set(stems(" ".join(search.named)))
+        wanted = set(stems(question)) - _GENERIC - named
+        complete = any(wanted <= set(stems(h.chunk.text)) for h in search.hits[:3]) if wanted else False
+        return best, complete
+
+    def is_answered(self, question: str, search: Search) -> bool:
+        if not search.hits:
+            return False
+        dense, complete = self.evidence(question, search)
+        return dense >= self.thresholds.min_dense or complete
+
+    def answer(self, question: str, search: Search) -> Answer:
+        if not self.is_answered(question, search):
+            return Answer(
+                question=question,
+                text=self.not_found_text(search),
+                no_answer=True,
+                citations=self._citations(question, search, limit=3, quote=False),
+            )
+        citations = self._citations(question, search, limit=self.thresholds.max_citations, quote=True)
+        return Answer(question=question, text=self.compose(citations), no_answer=False, citations=citations)
+
+    def not_found_text(self, search: Search) -> str:
+        if search.unknown_named and not [h for h in search.hits]:
+            names = ", ".join(search.unknown_named)
+            return f"The indexed reports do not cover {names}: no indexed document is about it."
+        text = "The indexed reports do not cover this."
+        closest = []
+        for hit in search.hits:
+            label = document_label(hit.meta)
+            if label not in closest:
+                closest.append(label)
+        if closest:
+            text += " The closest documents are: " + "; ".join(closest[:3]) + "."
+        return text
+
+    def _citations(self, question: str, search: Search, limit: int, quote: bool) -> list[Citation]:
+        """The passages worth citing, each with the span of its best sentence(s), Ofsted's first."""
+        weights = (search.weights or TermWeights({}, {})).without(_GENERIC)
+        chosen: list[tuple[Hit, tuple[int, int]]] = []
+        for i, hit in enumerate(search.hits):
+            (start, end), share = self._quote(hit, weights, search, allow_semantic=i < 2)
+            relevant = share >= self.thresholds.min_quote_share or hit.dense >= self.thresholds.min_dense_cite
+            if i == 0 or relevant:
+                chosen.append((hit, (start, end) if quote else (hit.chunk.start, hit.chunk.start)))
+            if len(chosen) == limit:
+                break
+        hits = [h for h, _ in chosen]
+        order = sorted(
+            range(len(chosen)),
+            key=lambda i: (TYPE_ORDER.get(hits[i].meta.get("source_type"), 3), self._group_rank(hits, i)),
+        )
+        return [self._citation(n, *chosen[i]) for n, i in enumerate(order, start=1)]
+
+    def _citation(self, n: int, hit: Hit, span: tuple[int, int]) -> Citation:
+        return Citation(
+            n=n,
+            doc_id=hit.chunk.doc_id,
+            source=hit.chunk.source,
+            file_name=hit.meta.get("file_name", ""),
+            title=hit.meta.get("title", ""),
+            source_type=hit.meta.get("source_type", "other"),
+            authority=", ".join(hit.meta.get("authorities", [])),
+            date=doc_date(hit.meta),
+            page=hit.chunk.page,
+            passage=hit.chunk.text,
+            passage_start=hit.chunk.start,
+            quote=self._passage_slice(hit, *span),
+            quote_start=span[0],
+            quote_end=span[1],
+            score=round(float(hit.fused), 5),
+            heading=hit.chunk.heading,
+            label=document_label(hit.meta),
+        )
+
+    @staticmethod
+    def _group_rank(hits: list[Hit], i: int) -> tuple[int, int]:
+        """Keep a document's passages together, documents in the order of their best passage."""
+        first = next(j for j, h in enumerate(hits) if h.chunk.source == hits[i].chunk.source)
+        return first, i
+
+    @staticmethod
+    def _passage_slice(hit: Hit, start: int, end: int) -> str:
+        offset = start - hit.chunk.start
+        return hit.chunk.text[offset : offset + (end - start)]
+
+    def _quote(
+        self, hit: Hit, weights: TermWeights, search: Search, allow_semantic: bool
+    ) -> tuple[tuple[int, int], float]:
+        """The span (in the document) of the sentence, or two adjacent ones, that best answer; and its score."""
+        spans = sentence_spans(hit.chunk.text, hit.chunk.start)
+        spans = [s for s in spans if s[1] - s[0] > 1] or [(hit.chunk.start, hit.chunk.end)]
+        texts = [hit.chunk.text[s - hit.chunk.start : e - hit.chunk.start] for s, e in spans]
+        scores = np.array([weights.score(t) for t in texts])
+        lexical_best = max(weights.share(t) for t in texts)
+        if lexical_best <= 0 and allow_semantic and search.query_vector is not None and len(texts) > 1:
+            scores = self.embedder.encode(texts) @ search.query_vector  # no shared word: choose by meaning
+        best = int(scores.argmax())
+        start, end = spans[best]
+        same_line = (
+            best + 1 < len(spans)
+            and "\n" not in hit.chunk.text[end - hit.chunk.start : spans[best + 1][0] - hit.chunk.start]
+        )
+        if same_line and scores[best + 1] >= 0.6 * scores[best] > 0:
+            end = spans[best + 1][1]
+        return (start, end), lexical_best
+
+    @staticmethod
+    def compose(citations: list[Citation]) -> str:
+        """The answer text: quotes grouped under the document they come from, Ofsted's first."""
+        parts: list[str] = []
+        current = None
+        for c in citations:
+            if c.source != current:
+                current = c.source
+                parts.append(("\n" if parts else "") + c.label + ":")
+            page = f" (p. {c.page})" if c.page > 1 else ""
+            parts.append(f"“{c.quote.strip()}” [{c.n}]{page}")
+        return "\n".join(parts)

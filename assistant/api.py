@@ -1,0 +1,86 @@
+"""The one public API that the CLI, the web chat and the evaluation all use."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from .answer import Answerer, Thresholds
+from .config import Settings, load_settings
+from .embeddings import Embedder
+from .followup import resolve
+from .indexer import Indexer, Progress
+from .retrieval import Filters, Retriever, Search
+from .schema import Answer, IndexReport
+from .store import Store
+
+log = logging.getLogger(__name__)
+MAX_QUESTION_CHARS = 1000
+
+
+def check_question(question: str) -> tuple[str, str]:
+    """(question to search, message to the user); an empty question to search means do not search."""
+    question = " ".join((question or "").split())
+    if not question:
+        return "", "Please type a question about the reports."
+    if not any(ch.isalnum() for ch in question):
+        return "", "The question has no words to search for."
+    if len(question) > MAX_QUESTION_CHARS:
+        return question[:MAX_QUESTION_CHARS], (
+            f"The question was {len(question):,} characters long; only its first {MAX_QUESTION_CHARS:,} were used."
+        )
+    return question, ""
+
+
+class Assistant:
+    """Holds the index and the encoder; loads the model once, answers many questions."""
+
+    def __init__(
+        self, settings: Settings | None = None, embedder: Embedder | None = None, thresholds: Thresholds | None = None
+    ) -> None:
+        self.settings = settings or load_settings()
+        self.embedder = embedder or Embedder(batch_size=self.settings.embed_batch)
+        self.store = Store(self.settings)
+        self.retriever = Retriever(self.store, self.embedder)
+        self.answerer = Answerer(self.store, self.embedder, thresholds)
+        self._write_lock = threading.Lock()  # one indexing run at a time; questions go on meanwhile
+
+    def index(self, rebuild: bool = False, progress: Progress | None = None, show_bar: bool = False) -> IndexReport:
+        """Bring the index in step with the corpus folder."""
+        with self._write_lock:
+            return Indexer(self.settings, self.store, self.embedder).sync(rebuild, progress, show_bar)
+
+    def ask(self, question: str, history=None, filters: Filters | dict | None = None) -> Answer:
+        """Answer from the reports' own words, with numbered citations, or say they do not cover it."""
+        return self.ask_with_search(question, history, filters)[0]
+
+    def ask_with_search(self, question: str, history=None, filters=None) -> tuple[Answer, Search | None]:
+        """The answer and the ranked search behind it (for evaluation and debugging)."""
+        original = question if isinstance(question, str) else ""
+        question, message = check_question(original)
+        if not question:
+            return Answer(question=original, text=message, no_answer=True, message=message), None
+        searched = resolve(question, history)
+        filters = filters if isinstance(filters, Filters) else Filters.from_dict(filters)
+        search = self.retriever.search(searched, filters)
+        answer = self.answerer.answer(searched, search)
+        answer.question, answer.resolved_question, answer.message = original, searched, message
+        if message:
+            answer.text = f"{message}\n\n{answer.text}"
+        return answer, search
+
+    def documents(self) -> dict[str, dict]:
+        """source -> metadata of every indexed document."""
+        return self.store.metas()
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def build_index(settings: Settings | None = None, rebuild: bool = False) -> IndexReport:
+    """Index the corpus folder once and return what changed."""
+    assistant = Assistant(settings)
+    try:
+        return assistant.index(rebuild=rebuild)
+    finally:
+        assistant.close()

@@ -1,0 +1,54 @@
+"""One settings object, read from the environment when asked for (never at import)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where things live and the knobs of each stage."""
+
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+    chroma_url: str = ""  # empty: the embedded store in index_dir
+    collection: str = "reports"
+    max_file_mb: float = 20.0
+    chunk_chars: int = 900  # MiniLM reads 256 word pieces, about 1,000 characters
+    embed_batch: int = 64
+    encode_group: int = 256  # chunks gathered from several files before one encode
+    catalogue_names: tuple[str, ...] = field(default=("catalogue.csv",))
+
+    @property
+    def db_path(self) -> Path:
+        return self.index_dir / "manifest.sqlite"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.index_dir / "chroma"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with the given fields replaced, ignoring the ones left as None."""
+        kept = {k: v for k, v in changes.items() if v is not None}
+        for key in ("corpus_dir", "index_dir"):
+            if key in kept:
+                kept[key] = Path(kept[key])  # type: ignore[arg-type]
+        return replace(self, **kept)  # type: ignore[arg-type]
+
+
+def load_settings() -> Settings:
+    """Settings from ASSISTANT_* variables and CHROMA_URL, with defaults for the rest."""
+    return Settings(
+        corpus_dir=Path(_env("ASSISTANT_CORPUS", "corpus")),
+        index_dir=Path(_env("ASSISTANT_INDEX", "index")),
+        chroma_url=_env("CHROMA_URL", ""),
+        collection=_env("ASSISTANT_COLLECTION", "reports"),
+        max_file_mb=float(_env("ASSISTANT_MAX_FILE_MB", "20")),
+    )

@@ -1,0 +1,49 @@
+"""Resolve a follow-up question against the conversation so far, without an LLM."""
+
+from __future__ import annotations
+
+import re
+
+from .authorities import find_authorities
+from .text import words
+
+_ELLIPTICAL = re.compile(r"^\s*(?:and|what about|how about|same for|and what about|and for|also)\b", re.IGNORECASE)
+_REFERS_BACK = re.compile(
+    r"\b(?:its|it|their|they|them|there|that council|the council|this council|same)\b", re.IGNORECASE
+)
+
+
+def previous_questions(history) -> list[str]:
+    """The user's earlier questions from any usual history shape, oldest first."""
+    questions = []
+    for turn in history or []:
+        if isinstance(turn, str):
+            questions.append(turn)
+        elif isinstance(turn, dict):
+            if turn.get("role") == "user" and isinstance(turn.get("content"), str):
+                questions.append(turn["content"])
+        elif isinstance(turn, (list, tuple)) and turn and isinstance(turn[0], str):
+            questions.append(turn[0])
+        elif hasattr(turn, "resolved_question"):
+            questions.append(turn.resolved_question or turn.question)
+    return [q for q in questions if q.strip()]
+
+
+def resolve(question: str, history) -> str:
+    """The question as it should be searched, filling in what a follow-up leaves out."""
+    earlier = previous_questions(history)
+    if not earlier:
+        return question
+    last = earlier[-1]
+    named_now = find_authorities(question, ignore_case=True)
+    named_before = find_authorities(last, ignore_case=True)
+    topic_words = [w for w in words(question) if not find_authorities(w, ignore_case=True)]
+    if named_now and (_ELLIPTICAL.match(question) or len(topic_words) <= 1):
+        # "and in Darlington?": the last question, asked of another authority
+        swapped = last
+        for name in named_before:
+            swapped = re.sub(re.escape(name), named_now[0], swapped, flags=re.IGNORECASE)
+        return swapped if named_before else f"{last} in {named_now[0]}"
+    if not named_now and named_before and (_REFERS_BACK.search(question) or _ELLIPTICAL.match(question)):
+        return f"{question.rstrip(' ?')} ({', '.join(named_before)})?"
+    return question

@@ -1,0 +1,229 @@
+"""Keep the index in step with the corpus folder: add, update, remove, and skip what did not change."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .chunking import chunk_document, embedding_text
+from .config import Settings
+from .embeddings import Embedder
+from .loaders import LoadError, is_supported, load_bytes
+from .metadata import describe, read_catalogue
+from .schema import Chunk, Document, IndexReport
+from .store import Store
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str, str], None]  # (event, source): "added", "updated", "failed: reason" ...
+
+
+@dataclass
+class _Pending:
+    """A parsed file waiting for its vectors."""
+
+    doc: Document
+    chunks: list[Chunk]
+    size: int
+    mtime_ns: int
+    extracted: dict
+    meta: dict  # extracted, corrected by the catalogue
+    change: str  # "added" or "updated"
+
+
+def scan_corpus(corpus: Path, settings: Settings) -> Iterator[tuple[str, Path]]:
+    """(source, path) of every supported file below the corpus root, in a stable order."""
+    root = corpus.resolve()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            if name.startswith(".") or name in settings.catalogue_names or not is_supported(path):
+                continue
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                continue  # a link out of the corpus is not part of it
+            yield path.relative_to(root).as_posix(), path
+
+
+def effective_meta(source: str, extracted: dict, catalogue: dict[str, dict]) -> dict:
+    """What is read from the text, with the catalogue's corrections on top."""
+    meta = dict(extracted)
+    meta.update(catalogue.get(source, {}))
+    meta["file_name"] = source.rsplit("/", 1)[-1]
+    return meta
+
+
+def load_catalogue(settings: Settings) -> tuple[dict[str, dict], str]:
+    """The corpus catalogue, if any, and a hash of it to notice edits."""
+    for name in settings.catalogue_names:
+        path = settings.corpus_dir / name
+        if path.is_file():
+            data = path.read_bytes()
+            return read_catalogue(path), hashlib.sha256(data).hexdigest()
+    return {}, ""
+
+
+def parse_file(
+    source: str, data: bytes, settings: Settings, catalogue: dict[str, dict]
+) -> tuple[Document, list[Chunk], dict, dict]:
+    """Bytes to a described document and its chunks; raises LoadError with the reason."""
+    parsed = load_bytes(data, Path(source).suffix, int(settings.max_file_mb * 1_000_000))
+    pages, starts, offset = [], [], 0
+    for page in parsed.pages:
+        starts.append(offset)
+        pages.append(page)
+        offset += len(page) + 2
+    text = "\n\n".join(pages)
+    extracted = describe(text, parsed.title)
+    meta = effective_meta(source, extracted, catalogue)
+    doc = Document(
+        doc_id=hashlib.sha256(data).hexdigest()[:32],
+        source=source,
+        file_name=meta["file_name"],
+        title=meta.get("title") or meta["file_name"],
+        text=text,
+        page_starts=starts,
+        source_type=meta.get("source_type", "other"),
+        authorities=meta.get("authorities", []),
+        publication_date=meta.get("publication_date"),
+        inspection_start=meta.get("inspection_start"),
+        inspection_end=meta.get("inspection_end"),
+        notes=parsed.notes,
+    )
+    return doc, chunk_document(doc, settings.chunk_chars), extracted, meta
+
+
+class Indexer:
+    """One store, one encoder, and the corpus folder they mirror."""
+
+    def __init__(self, settings: Settings, store: Store, embedder: Embedder) -> None:
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+
+    def sync(self, rebuild: bool = False, progress: Progress | None = None, show_bar: bool = False) -> IndexReport:
+        """Bring the index in step with the corpus folder."""
+        import time
+
+        started = time.perf_counter()
+        report = IndexReport()
+        notify = progress or (lambda event, source: None)
+        store = self.store
+        for source in store.unfinished():  # left half-written by a killed run: redo from scratch
+            store.remove(source)
+        known = store.documents()
+        if rebuild:
+            for source in known:
+                store.remove(source)
+            known = {}
+        catalogue, catalogue_hash = load_catalogue(self.settings)
+        if catalogue_hash != (store.get_setting("catalogue_hash") or ""):
+            for source, row in known.items():
+                store.set_meta(source, effective_meta(source, row.extracted, catalogue))
+            store.put_setting("catalogue_hash", catalogue_hash)
+
+        todo: list[tuple[str, Path, os.stat_result]] = []
+        present: set[str] = set()
+        for source, path in scan_corpus(self.settings.corpus_dir, self.settings):
+            present.add(source)
+            try:
+                stat = path.stat()
+            except OSError as exc:
+                report.failed[source] = f"cannot read: {exc.strerror}"
+                continue
+            row = known.get(source)
+            if row and row.size == stat.st_size and row.mtime_ns == stat.st_mtime_ns:
+                report.unchanged.append(source)
+            else:
+                todo.append((source, path, stat))
+        for source in sorted(set(known) - present):
+            store.remove(source)
+            report.removed.append(source)
+            notify("removed", source)
+
+        bar = _bar(len(todo), show_bar)
+        pending: list[_Pending] = []
+        for source, path, stat in todo:
+            item = self._parse(source, path, stat, known, catalogue, report, notify)
+            bar.update(1)
+            if item:
+                pending.append(item)
+            if sum(len(p.chunks) for p in pending) >= self.settings.encode_group:
+                self._flush(pending, report, notify)
+        self._flush(pending, report, notify)
+        bar.close()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _parse(self, source, path, stat, known, catalogue, report, notify) -> _Pending | None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            report.failed[source] = f"cannot read: {exc.strerror}"
+            notify(f"failed: {report.failed[source]}", source)
+            return None
+        row = known.get(source)
+        doc_id = hashlib.sha256(data).hexdigest()[:32]
+        if row and row.doc_id == doc_id and row.state == "ok":
+            self.store.touch(source, stat.st_size, stat.st_mtime_ns)  # same bytes, new timestamp
+            report.unchanged.append(source)
+            return None
+        try:
+            doc, chunks, extracted, meta = parse_file(source, data, self.settings, catalogue)
+        except LoadError as exc:
+            report.failed[source] = str(exc)
+            notify(f"failed: {exc}", source)
+            return None
+        if not chunks:
+            report.failed[source] = "no text to index"
+            return None
+        change = "updated" if row and row.state == "ok" else "added"
+        return _Pending(doc, chunks, stat.st_size, stat.st_mtime_ns, extracted, meta, change)
+
+    def _flush(self, pending: list[_Pending], report: IndexReport, notify: Progress) -> None:
+        """Encode every waiting file's chunks in one call, then write them file by file."""
+        if not pending:
+            return
+        texts = [embedding_text(c, p.doc.title) for p in pending for c in p.chunks]
+        vectors = self.embedder.encode(texts)
+        offset = 0
+        for item in pending:
+            part = vectors[offset : offset + len(item.chunks)]
+            offset += len(item.chunks)
+            meta = dict(item.meta)
+            meta.update({k: v for k, v in item.doc.meta().items() if k in _DOC_FIELDS})
+            self.store.write(item.doc, item.chunks, part, item.size, item.mtime_ns, item.extracted, meta)
+            getattr(report, item.change).append(item.doc.source)
+            report.chunks_written += len(item.chunks)
+            notify(item.change, item.doc.source)
+        pending.clear()
+
+
+_DOC_FIELDS = (
+    "doc_id",
+    "source",
+    "file_name",
+    "title",
+    "source_type",
+    "authorities",
+    "publication_date",
+    "inspection_start",
+    "inspection_end",
+    "page_count",
+    "notes",
+)
+
+
+def _bar(total: int, show: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="file", desc="indexing", disable=not show or total == 0, leave=False)
+
+
+def manifest_json(store: Store) -> str:
+    """The manifest as JSON lines, for people and scripts."""
+    return "\n".join(json.dumps({"source": s, **d.meta, "chunks": d.n_chunks}) for s, d in store.documents().items())

@@ -1,0 +1,187 @@
+"""Describe a document from its own text: title, source type, authorities, dates; a catalogue may correct it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+from .authorities import canonical, find_authorities
+from .schema import SOURCE_TYPES
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        "january february march april may june july august september october november december".split(), 1
+    )
+}
+_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_SINGLE = re.compile(rf"\b{_DAY}\s+{_MONTH}\s+(\d{{4}})\b", re.IGNORECASE)
+_US_STYLE = re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+(\d{{4}})\b", re.IGNORECASE)
+# "18 and 19 January 2012", "18-19 January 2012", "27 February to 3 March 2023", "1 May 2023 to 5 May 2023"
+_RANGE = re.compile(
+    rf"\b{_DAY}(?:\s+{_MONTH})?(?:\s+(\d{{4}}))?\s*(?:-|–|—|and|to|until)\s*{_DAY}\s+{_MONTH}\s+(\d{{4}})\b",
+    re.IGNORECASE,
+)
+_INSPECTION_CONTEXT = re.compile(r"inspect|visit|conducted|took place|carried out|fieldwork", re.IGNORECASE)
+
+_OFSTED_MARKERS = (
+    r"Her Majesty'?’?s Inspector|His Majesty'?’?s Inspector|\bHMI\b",
+    r"This letter summarises",
+    r"^Inspection of .{0,80}local authority children",
+    r"\bLead inspector\b",
+    r"^Dear (?:Mr|Mrs|Ms|Miss|Dr)\b",
+    r"Yours sincerely",
+    r"Judgement\s+Grade",
+    r"\bOfsted inspection report\b|\bInspection report\b",
+    r"\bcarried out under section \d+",
+)
+_COUNCIL_MARKERS = (
+    r"\bpress release\b",
+    r"\bnotes to editors\b",
+    r"\bmedia enquiries\b",
+    r"^ENDS$",
+    r"\bstatement from\b.{0,40}\bcouncil\b",
+)
+_NEWS_MARKERS = (
+    r"\bsaid\b",
+    r"\btold the\b",
+    r"^By [A-Z][a-z]+ [A-Z][a-z]+",
+    r"\bPicture:",
+    r"\breport (?:published|released) (?:today|this week)\b",
+    r"\bthe report (?:states|said|says)\b",
+    r"\bhave your say\b",
+    r"\bcomments\b",
+)
+
+
+def _iso(day: str, month: str, year: str) -> str | None:
+    try:
+        return date(int(year), _MONTHS[month.lower()], int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def find_dates(text: str) -> list[tuple[int, str]]:
+    """Every full date in a text with its offset, in order."""
+    found = [(m.start(), _iso(m.group(1), m.group(2), m.group(3))) for m in _SINGLE.finditer(text)]
+    found += [(m.start(), _iso(m.group(2), m.group(1), m.group(3))) for m in _US_STYLE.finditer(text)]
+    return sorted((pos, iso) for pos, iso in found if iso)
+
+
+def inspection_dates(text: str) -> tuple[str | None, str | None]:
+    """Start and end of the inspection, from the first sentence that dates it."""
+    for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+        if not _INSPECTION_CONTEXT.search(sentence):
+            continue
+        match = _RANGE.search(sentence)
+        if match:
+            d1, m1, y1, d2, m2, y2 = match.groups()
+            end = _iso(d2, m2, y2)
+            start = _iso(d1, m1 or m2, y1 or y2)
+            if start and end and start <= end:
+                return start, end
+        dates = find_dates(sentence)
+        if dates:
+            return dates[0][1], dates[0][1]
+    return None, None
+
+
+def publication_date(text: str) -> str | None:
+    """A 'published' date if stated, else a date standing in the document's first lines."""
+    stated = re.search(r"(?:published|date of publication)[:\s]+(.{0,40})", text, re.IGNORECASE)
+    if stated:
+        dates = find_dates(stated.group(1))
+        if dates:
+            return dates[0][1]
+    head = text[:400]
+    for pos, iso in find_dates(head):
+        sentence_start = max(head.rfind(".", 0, pos), head.rfind("\n", 0, pos))
+        if not _INSPECTION_CONTEXT.search(head[sentence_start + 1 : pos]):
+            return iso
+    return None
+
+
+def _score(markers: tuple[str, ...], text: str) -> int:
+    return sum(bool(re.search(m, text, re.IGNORECASE | re.MULTILINE)) for m in markers)
+
+
+def source_type(text: str) -> str:
+    """ofsted, council, news or other, from the way the text is written."""
+    if _score(_OFSTED_MARKERS, text) >= 2:
+        return "ofsted"
+    if _score(_COUNCIL_MARKERS, text) >= 1:
+        return "council"
+    if re.search(r"\bOfsted\b|\binspect", text, re.IGNORECASE):
+        return "news"
+    return "other"
+
+
+def title_of(text: str, hint: str = "") -> str:
+    """The document's title: the format's own, the subject line of a letter, or its first line."""
+    if hint.strip():
+        return hint.strip()[:200]
+    salutation = re.search(r"^Dear [^\n]{1,60}\n+([^\n]{10,250})\n", text, re.MULTILINE)
+    if salutation:
+        return salutation.group(1).strip()
+    for line in text.split("\n"):
+        if line.strip():
+            return line.strip()[:200]
+    return ""
+
+
+def describe(text: str, title_hint: str = "") -> dict:
+    """Every field that can be read from the text itself."""
+    start, end = inspection_dates(text)
+    letter = bool(re.search(r"^Dear \w|^Yours sincerely", text, re.MULTILINE))
+    return {
+        "title": title_of(text, title_hint),
+        "doc_kind": "letter" if letter else "report",
+        "source_type": source_type(text),
+        "authorities": find_authorities(text),
+        "publication_date": publication_date(text),
+        "inspection_start": start,
+        "inspection_end": end,
+    }
+
+
+# ---- the catalogue: a CSV or JSON file in the corpus that sets or corrects fields per file ----
+
+_FIELDS = ("title", "doc_kind", "source_type", "authorities", "publication_date", "inspection_start", "inspection_end")
+
+
+def _catalogue_row(row: dict) -> tuple[str, dict]:
+    source = (row.get("source") or row.get("file") or "").strip()
+    fields: dict = {}
+    for key in _FIELDS:
+        value = row.get(key)
+        if value in (None, ""):
+            continue
+        if key == "authorities":
+            value = value if isinstance(value, list) else str(value).split(";")
+            value = [canonical(v) or v.strip() for v in value if v.strip()]
+        elif key == "source_type" and value not in SOURCE_TYPES:
+            continue
+        fields[key] = value
+    if not fields.get("authorities") and row.get("authority"):
+        fields["authorities"] = [canonical(row["authority"]) or row["authority"].strip()]
+    return source, fields
+
+
+def read_catalogue(path: Path) -> dict[str, dict]:
+    """source -> the fields the catalogue sets. Unreadable rows are skipped, not fatal."""
+    if path.suffix == ".json":
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        rows = [dict(v, source=k) for k, v in rows.items()] if isinstance(rows, dict) else rows
+    else:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    catalogue = {}
+    for row in rows:
+        source, fields = _catalogue_row(row)
+        if source:
+            catalogue[source] = fields
+    return catalogue

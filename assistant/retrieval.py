@@ -1,0 +1,301 @@
+"""Find the passages for a question: dense and lexical search fused, within the authorities it names."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .authorities import find_authorities
+from .chunking import sentence_spans
+from .embeddings import Embedder
+from .schema import Chunk
+from .store import Store
+from .text import fts_query, stems
+from .vocabulary import expansions
+
+RRF_K = 60  # reciprocal rank fusion's damping: a rank-1 hit in one list is not worth many rank-5 hits
+
+# What a question says about the kind of source it wants ("the inspectors' letter", "the local paper").
+_TYPE_HINTS = {
+    "ofsted": re.compile(
+        r"\b(?:ofsted'?s?|inspectors?'?s?|hmi)\s+(?:letter|report|findings)|\b(?:the|its|this|that|\d{4}) "
+        r"(?:letter|inspection report)\b|\bwhat did (?:ofsted|the inspectors?) (?:say|find|conclude)",
+        re.IGNORECASE,
+    ),
+    "news": re.compile(r"\b(?:news)?paper|\barticle\b|\bpress\b|\bjournalist|\breporter|\btold the\b", re.IGNORECASE),
+    "council": re.compile(r"\bcouncil'?s? (?:statement|response|reply|press release)", re.IGNORECASE),
+}
+_FRAMING = re.compile(
+    r"^\s*according to [^,]{3,60},\s*|^\s*(?:what|how) (?:did|does|do) (?:ofsted|the inspectors?|inspectors|"
+    r"the (?:\d{4} )?(?:report|letter)|it) (?:say|find|conclude|report|write|think) (?:about|on|regarding|of)\s+",
+    re.IGNORECASE,
+)
+
+
+def question_hints(question: str) -> tuple[set[str], set[str]]:
+    """Source types and years a question points at."""
+    types = {kind for kind, pattern in _TYPE_HINTS.items() if pattern.search(question)}
+    years = set(re.findall(r"\b(?:19|20)\d{2}\b", question))
+    return types, years
+
+
+def focus(question: str) -> str:
+    """The question without its framing ("According to the letter, ...", "What did Ofsted say about ...")."""
+    return _FRAMING.sub("", question).strip() or question
+
+
+@dataclass
+class Filters:
+    """Restrictions a user sets; empty fields restrict nothing."""
+
+    authorities: list[str] = field(default_factory=list)
+    source_types: list[str] = field(default_factory=list)
+    since: str | None = None  # ISO dates, compared with the document's date
+    until: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> Filters:
+        data = data or {}
+        as_list = lambda v: [v] if isinstance(v, str) else list(v or [])  # noqa: E731
+        return cls(
+            authorities=as_list(data.get("authority") or data.get("authorities")),
+            source_types=as_list(data.get("type") or data.get("source_type") or data.get("source_types")),
+            since=data.get("since") or None,
+            until=data.get("until") or None,
+        )
+
+
+@dataclass
+class Hit:
+    """A passage found for a question, with the scores that ranked it."""
+
+    chunk: Chunk
+    meta: dict
+    dense: float = 0.0  # cosine similarity to the question
+    lexical: float = 0.0  # BM25
+    fused: float = 0.0
+    rank: int = 0
+
+
+@dataclass
+class Search:
+    """The outcome of one search: ranked hits and what the question named."""
+
+    hits: list[Hit]
+    named: list[str]  # authorities the question names
+    unknown_named: list[str]  # of those, the ones no indexed document is about
+    query_vector: np.ndarray | None = None
+    weights: TermWeights | None = None
+
+
+def doc_date(meta: dict) -> str | None:
+    return meta.get("publication_date") or meta.get("inspection_end") or meta.get("inspection_start")
+
+
+def allowed_sources(metas: dict[str, dict], filters: Filters, authorities: list[str]) -> list[str] | None:
+    """Files that pass the filters and are about the named authorities; None when nothing restricts."""
+    wanted = set(filters.authorities) | set(authorities)
+    if not (wanted or filters.source_types or filters.since or filters.until):
+        return None
+    keep = []
+    for source, meta in metas.items():
+        if wanted and not wanted & set(meta.get("authorities", [])):
+            continue
+        if filters.source_types and meta.get("source_type") not in filters.source_types:
+            continue
+        date = doc_date(meta)
+        if (filters.since or filters.until) and not date:
+            continue
+        if filters.since and date < filters.since:
+            continue
+        if filters.until and date > filters.until:
+            continue
+        keep.append(source)
+    return keep
+
+
+class Retriever:
+    """Hybrid search over one store with one encoder."""
+
+    def __init__(
+        self, store: Store, embedder: Embedder, depth: int = 30, dense_weight: float = 1.0, lexical_weight: float = 1.0
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.depth = depth
+        self.dense_weight = dense_weight
+        self.lexical_weight = lexical_weight
+        self.type_boost = 0.3
+        self.rerank_depth = 12
+        self.sentence_weight = 0.6
+        self.answer_type_weight = 0.3
+        self.year_boost = 0.3
+        self._metas: dict[str, dict] = {}
+        self._generation = -1
+
+    def metas(self) -> dict[str, dict]:
+        """Document metadata, re-read only when the index changed."""
+        generation = self.store.generation()
+        if generation != self._generation:
+            self._metas = self.store.metas()
+            self._generation = generation
+        return self._metas
+
+    def indexed_authorities(self) -> set[str]:
+        return {a for meta in self.metas().values() for a in meta.get("authorities", [])}
+
+    def search(self, query: str, filters: Filters | None = None, k: int = 8) -> Search:
+        filters = filters or Filters()
+        metas = self.metas()
+        named = find_authorities(query, ignore_case=True)
+        indexed = self.indexed_authorities()
+        unknown = [a for a in named if a not in indexed]
+        restrict = [a for a in named if a in indexed]
+        sources = allowed_sources(metas, filters, restrict)
+        if unknown and not restrict:
+            sources = []  # the question is about authorities the index has nothing on
+        vector = self.embedder.encode([focus(query)])[0]
+        dense = self.store.dense_search(vector, self.depth, sources)
+        words = strip_names(query, named)
+        match = " OR ".join(part for part in (fts_query(words), _phrases(expansions(words))) if part)
+        lexical = self.store.lexical_search(match, self.depth, sources)
+        hits = self._fuse(dense, lexical, metas)
+        self._boost(hits, *question_hints(query))
+        weights = self.term_weights(words)
+        self._rerank(hits[: self.rerank_depth], weights, query)
+        hits.sort(key=lambda h: -h.fused)
+        for rank, hit in enumerate(hits, start=1):
+            hit.rank = rank
+        return Search(hits=hits[:k], named=named, unknown_named=unknown, query_vector=vector, weights=weights)
+
+    def term_weights(self, question: str) -> TermWeights:
+        """Weights (rarer is heavier) of the question's words and, lighter, of their synonyms."""
+        own = list(dict.fromkeys(stems(question)))
+        extra = [s for s in dict.fromkeys(stems(" ".join(expansions(question)))) if s not in own]
+        frequency = self.store.document_frequency(own + extra)
+        total = max(1, self.store.passage_count())
+        idf = {s: math.log(1 + total / (1 + frequency.get(s, 0))) for s in own + extra}
+        return TermWeights({s: idf[s] for s in own}, {s: 0.6 * idf[s] for s in extra})
+
+    def _rerank(self, hits: list[Hit], weights: TermWeights, question: str) -> None:
+        """Favour passages with one sentence that holds the question's words and the kind of answer it wants."""
+        if not hits or not weights.own:
+            return
+        wanted = answer_type(question)
+        top = max(h.fused for h in hits)
+        for hit in hits:
+            best = 0.0
+            for sentence in _sentences(hit.chunk.text):
+                score = weights.share(sentence)
+                if wanted and wanted.search(sentence):
+                    score += self.answer_type_weight
+                best = max(best, score)
+            hit.fused += self.sentence_weight * top * best
+
+    def _boost(self, hits: list[Hit], types: set[str], years: set[str]) -> None:
+        for hit in hits:
+            if types and hit.meta.get("source_type") in types:
+                hit.fused *= 1.0 + self.type_boost
+            dates = {(hit.meta.get(k) or "")[:4] for k in ("publication_date", "inspection_start", "inspection_end")}
+            if years & dates:
+                hit.fused *= 1.0 + self.year_boost
+
+    def _fuse(self, dense: list[tuple[str, float]], lexical: list[tuple[str, float]], metas: dict) -> list[Hit]:
+        scores: dict[str, Hit] = {}
+        rows = self.store.chunk_rows({cid for cid, _ in dense} | {cid for cid, _ in lexical})
+        for rank, (cid, sim) in enumerate(dense):
+            if cid in rows:
+                hit = scores.setdefault(cid, Hit(rows[cid], metas.get(rows[cid].source, {})))
+                hit.dense = sim
+                hit.fused += self.dense_weight / (RRF_K + rank + 1)
+        for rank, (cid, bm25) in enumerate(lexical):
+            if cid in rows:
+                hit = scores.setdefault(cid, Hit(rows[cid], metas.get(rows[cid].source, {})))
+                hit.lexical = bm25
+                hit.fused += self.lexical_weight / (RRF_K + rank + 1)
+        ranked = sorted(scores.values(), key=lambda h: -h.fused)
+        return _dedupe(ranked)
+
+
+_NUMBER = (
+    r"\b(?:\d[\d,.]*%?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
+    r"|hundred|dozen)\b"
+)
+_ANSWER_TYPES = (
+    (
+        re.compile(r"\bhow (?:long|many (?:days|weeks|months|years))\b", re.I),
+        re.compile(rf"{_NUMBER}[\s-]*(?:day|week|month|year)s?\b", re.I),
+    ),
+    (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|proportion)\b", re.I), re.compile(_NUMBER, re.I)),
+    (
+        re.compile(r"\bwhen\b|\bwhat (?:dates?|day|month|year)\b", re.I),
+        re.compile(
+            r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|\d{4})\b"
+        ),
+    ),
+    (
+        re.compile(r"^\s*who\b|\bwho (?:was|is|were|led|wrote|signed)\b", re.I),
+        re.compile(
+            r"\b[A-Z][a-z]+ [A-Z][a-z]+\b|\b(?:Mr|Mrs|Ms|Dr)\b"
+            r"|\b(?:Chief Executive|Director|Inspector|Cabinet member)\b"
+        ),
+    ),
+)
+
+
+def answer_type(question: str) -> re.Pattern[str] | None:
+    """What an answering sentence must contain for questions that ask how many, when, who, how long."""
+    return next((answer for asks, answer in _ANSWER_TYPES if asks.search(question)), None)
+
+
+@dataclass
+class TermWeights:
+    """How much each word of a question (and each synonym of one) counts when found in a sentence."""
+
+    own: dict[str, float]
+    extra: dict[str, float]
+
+    def without(self, unwanted: set[str]) -> TermWeights:
+        return TermWeights({s: w for s, w in self.own.items() if s not in unwanted}, self.extra)
+
+    def score(self, sentence: str) -> float:
+        present = set(stems(sentence))
+        return sum(w for s, w in self.own.items() if s in present) + sum(
+            w for s, w in self.extra.items() if s in present
+        )
+
+    def share(self, sentence: str) -> float:
+        """The score as a share of all the question's own words (synonyms can stand in, up to 1)."""
+        return min(1.0, self.score(sentence) / (sum(self.own.values()) or 1.0))
+
+
+def _sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentence_spans(text)]
+
+
+def _phrases(terms: list[str]) -> str:
+    return " OR ".join(f'"{t}"' for t in terms)
+
+
+def strip_names(query: str, named: list[str]) -> str:
+    """The question without the authority names it was already restricted by."""
+    for name in named:
+        query = re.sub(re.escape(name), " ", query, flags=re.IGNORECASE)
+    return query
+
+
+def _dedupe(hits: list[Hit]) -> list[Hit]:
+    """Drop a passage whose text was already found (the same report saved twice, a repeated paragraph)."""
+    seen: set[str] = set()
+    kept = []
+    for hit in hits:
+        key = " ".join(hit.chunk.text.split()).lower()
+        if key in seen:
+            continue
+        seen.add(key)
+        hit.rank = len(kept) + 1
+        kept.append(hit)
+    return kept

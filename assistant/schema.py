@@ -1,0 +1,131 @@
+"""Plain data passed between the stages: parsed documents, chunks, citations, answers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+SOURCE_TYPES = ("ofsted", "council", "news", "other")
+
+
+@dataclass
+class Document:
+    """A parsed report or article with what is known about it."""
+
+    doc_id: str  # hash of the file's bytes
+    source: str  # path relative to the corpus root: the document's identity
+    file_name: str
+    title: str
+    text: str
+    page_starts: list[int]  # character offset where each page begins
+    source_type: str = "other"
+    authorities: list[str] = field(default_factory=list)
+    publication_date: str | None = None  # ISO dates
+    inspection_start: str | None = None
+    inspection_end: str | None = None
+    notes: list[str] = field(default_factory=list)  # what the loader had to work around
+
+    @property
+    def page_count(self) -> int:
+        return len(self.page_starts)
+
+    def page_at(self, offset: int) -> int:
+        """1-based page holding a character offset."""
+        page = 1
+        for number, start in enumerate(self.page_starts, start=1):
+            if start <= offset:
+                page = number
+        return page
+
+    def meta(self) -> dict:
+        """Everything but the text, as plain values."""
+        data = asdict(self)
+        data.pop("text")
+        data["page_count"] = self.page_count
+        return data
+
+
+@dataclass
+class Chunk:
+    """A passage of a document: a span of its text, under a heading, on a page."""
+
+    chunk_id: str
+    doc_id: str
+    source: str
+    index: int
+    start: int
+    end: int
+    page: int
+    heading: str
+    text: str
+
+
+@dataclass
+class Citation:
+    """A numbered source of an answer: the passage and the sentence(s) quoted from it."""
+
+    n: int
+    doc_id: str
+    source: str
+    file_name: str
+    title: str
+    source_type: str
+    authority: str
+    date: str | None
+    page: int
+    passage: str
+    passage_start: int
+    quote: str
+    quote_start: int  # span of the quote in the document's text
+    quote_end: int
+    score: float
+    heading: str = ""
+    label: str = ""  # how the answer introduces the document ("Ofsted's letter of 16 February 2012 ...")
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    no_answer: bool
+    citations: list[Citation] = field(default_factory=list)
+    message: str = ""  # a note about the question itself (empty, too long ...)
+    resolved_question: str = ""  # the question as searched, after follow-up resolution
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "no_answer": self.no_answer,
+            "message": self.message,
+            "resolved_question": self.resolved_question,
+            "citations": [c.to_json() for c in self.citations],
+        }
+
+
+@dataclass
+class IndexReport:
+    """What one indexing run did."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # source -> reason
+    chunks_written: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        lines = [
+            f"added {len(self.added)}, updated {len(self.updated)}, removed {len(self.removed)}, "
+            f"unchanged {len(self.unchanged)}, failed {len(self.failed)} "
+            f"({self.chunks_written} chunks written in {self.seconds:.1f} s)"
+        ]
+        lines += [f"  failed: {source}: {reason}" for source, reason in sorted(self.failed.items())]
+        return "\n".join(lines)

@@ -1,0 +1,347 @@
+"""The index on disk: vectors in Chroma; manifest, passages and the lexical (FTS5) index in SQLite.
+
+SQLite is the record of what is indexed. Chroma holds only vectors keyed by chunk id, and a hit whose
+chunk is not committed in SQLite is ignored, so a crash between the two stores never shows a half-written
+file. A file being written is marked first ('writing'), so the next run knows to redo it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .config import Settings
+from .schema import Chunk, Document
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    source TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    size INTEGER,
+    mtime_ns INTEGER,
+    state TEXT NOT NULL,          -- 'ok', or 'writing' while its vectors are being replaced
+    extracted TEXT NOT NULL,      -- JSON: what was read from the text
+    meta TEXT NOT NULL,           -- JSON: extracted, corrected by the catalogue
+    text TEXT NOT NULL,
+    page_starts TEXT NOT NULL,
+    indexed_at REAL,
+    n_chunks INTEGER DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    rid INTEGER PRIMARY KEY,
+    chunk_id TEXT UNIQUE NOT NULL,
+    source TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    idx INTEGER, start INTEGER, end INTEGER, page INTEGER,
+    heading TEXT, text TEXT
+);
+CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(body, tokenize='porter unicode61');
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+@dataclass
+class IndexedDoc:
+    """A manifest row: what the index holds for one file."""
+
+    source: str
+    doc_id: str
+    size: int
+    mtime_ns: int
+    state: str
+    meta: dict
+    extracted: dict
+    indexed_at: float
+    n_chunks: int
+
+
+def _chroma_client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "localhost",
+            port=url.port or 8000,
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+
+
+class Store:
+    """Both halves of the index, opened together."""
+
+    def __init__(self, settings: Settings) -> None:
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+        self.settings = settings
+        self.db = sqlite3.connect(settings.db_path, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+        self.client = _chroma_client(settings)
+        # No embedding function, on purpose: Chroma's default would download a model.
+        self.collection = self.client.get_or_create_collection(
+            settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        )
+
+    @contextmanager
+    def transaction(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # ---- the manifest ----
+
+    def documents(self) -> dict[str, IndexedDoc]:
+        rows = self.db.execute(
+            "SELECT source, doc_id, size, mtime_ns, state, meta, extracted, indexed_at, n_chunks FROM documents"
+        )
+        return {
+            r[0]: IndexedDoc(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6]), r[7], r[8]) for r in rows
+        }
+
+    def document(self, source: str) -> Document | None:
+        row = self.db.execute(
+            "SELECT doc_id, meta, text, page_starts FROM documents WHERE source=? AND state='ok'", (source,)
+        ).fetchone()
+        if not row:
+            return None
+        meta = json.loads(row[1])
+        return Document(
+            doc_id=row[0],
+            source=source,
+            file_name=meta.get("file_name", source.rsplit("/", 1)[-1]),
+            title=meta.get("title", ""),
+            text=row[2],
+            page_starts=json.loads(row[3]),
+            source_type=meta.get("source_type", "other"),
+            authorities=meta.get("authorities", []),
+            publication_date=meta.get("publication_date"),
+            inspection_start=meta.get("inspection_start"),
+            inspection_end=meta.get("inspection_end"),
+        )
+
+    def touch(self, source: str, size: int, mtime_ns: int) -> None:
+        """Record a new size and time for a file whose content did not change."""
+        self.db.execute("UPDATE documents SET size=?, mtime_ns=? WHERE source=?", (size, mtime_ns, source))
+
+    def set_meta(self, source: str, meta: dict) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE documents SET meta=? WHERE source=?", (json.dumps(meta), source))
+            self._bump(db)
+
+    def metas(self) -> dict[str, dict]:
+        """source -> metadata of every committed document."""
+        rows = self.db.execute("SELECT source, meta, n_chunks, indexed_at FROM documents WHERE state='ok'")
+        return {r[0]: dict(json.loads(r[1]), chunks=r[2], indexed_at=r[3]) for r in rows}
+
+    def document_frequency(self, stems: list[str]) -> dict[str, int]:
+        """How many passages hold each (porter-stemmed) term."""
+        if not stems:
+            return {}
+        self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab USING fts5vocab(main, chunks_fts, row)")
+        marks = ",".join("?" * len(stems))
+        rows = self.db.execute(f"SELECT term, doc FROM temp.fts_vocab WHERE term IN ({marks})", stems)
+        found = dict(rows.fetchall())
+        return {s: found.get(s, 0) for s in stems}
+
+    def get_setting(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def put_setting(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
+
+    # ---- writing: mark, replace vectors, commit passages ----
+
+    def write(
+        self,
+        doc: Document,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        size: int,
+        mtime_ns: int,
+        extracted: dict,
+        meta: dict,
+    ) -> None:
+        """Replace whatever the index holds for doc.source with this version, crash-safely."""
+        self._mark_writing(doc.source, doc.doc_id)
+        self._delete_vectors(doc.source)
+        self._add_vectors(chunks, vectors)
+        with self.transaction() as db:
+            self._delete_rows(db, doc.source)
+            db.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,'ok',?,?,?,?,?,?)",
+                (
+                    doc.source,
+                    doc.doc_id,
+                    size,
+                    mtime_ns,
+                    json.dumps(meta),
+                    json.dumps(extracted),
+                    doc.text,
+                    json.dumps(doc.page_starts),
+                    time.time(),
+                    len(chunks),
+                ),
+            )
+            self._bump(db)
+            meta.get("title", "")
+            for chunk in chunks:
+                cur = db.execute(
+                    "INSERT INTO chunks (chunk_id, source, doc_id, idx, start, end, page, heading, text) "
+                    "VALUES (?,?,?,?,?,?,?,?,?)",
+                    (
+                        chunk.chunk_id,
+                        chunk.source,
+                        chunk.doc_id,
+                        chunk.index,
+                        chunk.start,
+                        chunk.end,
+                        chunk.page,
+                        chunk.heading,
+                        chunk.text,
+                    ),
+                )
+                body = f"{chunk.heading}\n{chunk.text}"
+                db.execute("INSERT INTO chunks_fts (rowid, body) VALUES (?, ?)", (cur.lastrowid, body))
+
+    def remove(self, source: str) -> None:
+        """Forget a file: vectors first (after marking), then its rows in one transaction."""
+        self._mark_writing(source, None)
+        self._delete_vectors(source)
+        with self.transaction() as db:
+            self._delete_rows(db, source)
+            db.execute("DELETE FROM documents WHERE source=?", (source,))
+            self._bump(db)
+
+    def generation(self) -> int:
+        """A number that changes whenever the indexed documents or their metadata change."""
+        return int(self.get_setting("generation") or 0)
+
+    def _bump(self, db: sqlite3.Connection) -> None:
+        db.execute(
+            "INSERT INTO settings VALUES ('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    def unfinished(self) -> list[str]:
+        """Files a killed run left half-written."""
+        return [r[0] for r in self.db.execute("SELECT source FROM documents WHERE state != 'ok'")]
+
+    def _mark_writing(self, source: str, doc_id: str | None) -> None:
+        with self.transaction() as db:
+            updated = db.execute("UPDATE documents SET state='writing' WHERE source=?", (source,)).rowcount
+            if not updated and doc_id:
+                db.execute(
+                    "INSERT INTO documents (source, doc_id, state, extracted, meta, text, page_starts) "
+                    "VALUES (?, ?, 'writing', '{}', '{}', '', '[0]')",
+                    (source, doc_id),
+                )
+
+    def _delete_rows(self, db: sqlite3.Connection, source: str) -> None:
+        db.execute("DELETE FROM chunks_fts WHERE rowid IN (SELECT rid FROM chunks WHERE source=?)", (source,))
+        db.execute("DELETE FROM chunks WHERE source=?", (source,))
+
+    def _delete_vectors(self, source: str) -> None:
+        self.collection.delete(where={"source": source})
+
+    def _add_vectors(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        step = max(1, min(5000, self.client.get_max_batch_size()))
+        for i in range(0, len(chunks), step):
+            part = chunks[i : i + step]
+            self.collection.upsert(
+                ids=[c.chunk_id for c in part],
+                embeddings=vectors[i : i + step],
+                documents=[c.text for c in part],
+                metadatas=[
+                    {
+                        "source": c.source,
+                        "doc_id": c.doc_id,
+                        "page": c.page,
+                        "start": c.start,
+                        "end": c.end,
+                        "heading": c.heading,
+                        "index": c.index,
+                    }
+                    for c in part
+                ],
+            )
+
+    # ---- reading ----
+
+    def chunk_rows(self, chunk_ids: Iterable[str]) -> dict[str, Chunk]:
+        ids = list(chunk_ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            f"SELECT c.chunk_id, c.doc_id, c.source, c.idx, c.start, c.end, c.page, c.heading, c.text "
+            f"FROM chunks c JOIN documents d ON d.source = c.source AND d.state = 'ok' "
+            f"WHERE c.chunk_id IN ({marks})",
+            ids,
+        )
+        return {r[0]: Chunk(*r) for r in rows}
+
+    def dense_search(self, vector: np.ndarray, k: int, sources: list[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the nearest passages, optionally within some files."""
+        count = self.collection.count()
+        if not count:
+            return []
+        where = None
+        if sources is not None:
+            if not sources:
+                return []
+            where = {"source": {"$in": sources}} if len(sources) > 1 else {"source": sources[0]}
+        result = self.collection.query(
+            query_embeddings=[vector.tolist()], n_results=min(k, count), where=where, include=["distances"]
+        )
+        return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=False)]
+
+    def lexical_search(self, match: str, k: int, sources: list[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score, higher is better) for an FTS5 match expression."""
+        if not match or (sources is not None and not sources):
+            return []
+        sql = (
+            "SELECT c.chunk_id, -bm25(chunks_fts) AS score FROM chunks_fts "
+            "JOIN chunks c ON c.rid = chunks_fts.rowid "
+            "JOIN documents d ON d.source = c.source AND d.state = 'ok' WHERE chunks_fts MATCH ?"
+        )
+        params: list = [match]
+        if sources is not None:
+            sql += f" AND c.source IN ({','.join('?' * len(sources))})"
+            params += sources
+        sql += " ORDER BY bm25(chunks_fts) LIMIT ?"
+        params.append(k)
+        try:
+            return [(r[0], r[1]) for r in self.db.execute(sql, params)]
+        except sqlite3.OperationalError:
+            return []  # a match expression FTS5 could not parse finds nothing rather than failing
+
+    def passage_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+
+    def counts(self) -> tuple[int, int, int]:
+        """Documents, passages in SQLite, vectors in Chroma."""
+        docs = self.db.execute("SELECT count(*) FROM documents WHERE state='ok'").fetchone()[0]
+        chunks = self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        return docs, chunks, self.collection.count()
+
+    def close(self) -> None:
+        self.db.close()
