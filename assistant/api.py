@@ -45,10 +45,12 @@ class Assistant:
         self.answerer = Answerer(self.store, self.embedder, thresholds)
         self._write_lock = threading.Lock()  # one indexing run at a time; questions go on meanwhile
 
-    def index(self, rebuild: bool = False, progress: Progress | None = None, show_bar: bool = False) -> IndexReport:
+    def index(
+        self, rebuild: bool = False, progress: Progress | None = None, show_bar: bool = False, settle: float = 0.0
+    ) -> IndexReport:
         """Bring the index in step with the corpus folder."""
         with self._write_lock:
-            return Indexer(self.settings, self.store, self.embedder).sync(rebuild, progress, show_bar)
+            return Indexer(self.settings, self.store, self.embedder).sync(rebuild, progress, show_bar, settle)
 
     def ask(self, question: str, history=None, filters: Filters | dict | None = None) -> Answer:
         """Answer from the reports' own words, with numbered citations, or say they do not cover it."""

@@ -195,7 +195,8 @@ ALIASES = {
 
 # Names that are also everyday words: counted only when a council word or "in"/"of" stands beside them.
 _AMBIGUOUS = {"Reading", "Bury"}
-_CONTEXT = r"(?:(?<=\bin )|(?<=\bof )|(?=(?:'s)? (?:Borough |Metropolitan |City )?Council\b|(?:'s)? children))"
+_BEFORE = r"(?:(?<=\bin )|(?<=\bof ))"
+_AFTER = r"(?=(?:'s)? (?:Borough |Metropolitan |City )?Council\b|(?:'s)? children)"
 
 
 def _forms() -> dict[str, str]:
@@ -215,7 +216,7 @@ def _pattern(ignore_case: bool) -> tuple[re.Pattern[str], dict[str, str]]:
     for form in sorted(forms, key=len, reverse=True):  # longest first: "North Somerset" before "Somerset"
         escaped = re.escape(form)
         if form in _AMBIGUOUS:
-            parts.append(f"(?-i:{_CONTEXT}{escaped})")
+            parts.append(f"(?-i:{_BEFORE}{escaped}|{escaped}{_AFTER})")
         elif form.isupper():
             parts.append(f"(?-i:{escaped})")  # abbreviations only in capitals
         else:

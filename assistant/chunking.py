@@ -25,7 +25,7 @@ def _line_sentences(text: str, offset: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        if _NOT_AN_END.search(text[start : match.start() + 1]):
+        if _NOT_AN_END.search(text[start : match.start()].rstrip("”\"’')]")):
             continue
         end = match.start() + len(match.group(0).rstrip())
         if text[start:end].strip():

@@ -23,7 +23,7 @@ class Settings:
     max_file_mb: float = 20.0
     chunk_chars: int = 900  # MiniLM reads 256 word pieces, about 1,000 characters
     embed_batch: int = 64
-    encode_group: int = 256  # chunks gathered from several files before one encode
+    encode_group: int = 512  # chunks gathered from several files before one encode
     catalogue_names: tuple[str, ...] = field(default=("catalogue.csv",))
 
     @property
@@ -51,4 +51,5 @@ def load_settings() -> Settings:
         chroma_url=_env("CHROMA_URL", ""),
         collection=_env("ASSISTANT_COLLECTION", "reports"),
         max_file_mb=float(_env("ASSISTANT_MAX_FILE_MB", "20")),
+        encode_group=int(_env("ASSISTANT_ENCODE_GROUP", "512")),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -21,16 +22,28 @@ def bundled_model_path() -> Path:
 class Embedder(Embeddings):
     """all-MiniLM-L6-v2 on sentence-transformers; also a LangChain Embeddings for LangChain components."""
 
-    def __init__(self, model_path: Path | None = None, batch_size: int = 64) -> None:
-        # Offline by construction: the hub is never asked, even for a file the package lacks.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
+    dimension = 384
 
-        self.model_path = model_path or bundled_model_path()
+    def __init__(self, model_path: Path | None = None, batch_size: int = 64) -> None:
+        self.model_path = model_path
         self.batch_size = batch_size
-        self.model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
-        self.dimension = int(self.model.get_embedding_dimension())
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self):
+        """The model, loaded on first use: a run with nothing to encode never pays for it."""
+        with self._lock:
+            if self._model is None:
+                # Offline by construction: the hub is never asked, even for a file the package lacks.
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                from sentence_transformers import SentenceTransformer
+
+                path = self.model_path or bundled_model_path()
+                self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+                self.dimension = int(self._model.get_embedding_dimension())
+        return self._model
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit-length vectors, one row per text (the library sorts by length to pad less)."""

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,10 +79,12 @@ def parse_file(
         pages.append(page)
         offset += len(page) + 2
     text = "\n\n".join(pages)
+    doc_id = hashlib.sha256(data).hexdigest()[:32]
     extracted = describe(text, parsed.title)
+    extracted.update(doc_id=doc_id, source=source, page_count=len(starts), notes=parsed.notes)
     meta = effective_meta(source, extracted, catalogue)
     doc = Document(
-        doc_id=hashlib.sha256(data).hexdigest()[:32],
+        doc_id=doc_id,
         source=source,
         file_name=meta["file_name"],
         title=meta.get("title") or meta["file_name"],
@@ -105,10 +108,10 @@ class Indexer:
         self.store = store
         self.embedder = embedder
 
-    def sync(self, rebuild: bool = False, progress: Progress | None = None, show_bar: bool = False) -> IndexReport:
-        """Bring the index in step with the corpus folder."""
-        import time
-
+    def sync(
+        self, rebuild: bool = False, progress: Progress | None = None, show_bar: bool = False, settle: float = 0.0
+    ) -> IndexReport:
+        """Bring the index in step with the corpus folder; files modified less than `settle` s ago wait."""
         started = time.perf_counter()
         report = IndexReport()
         notify = progress or (lambda event, source: None)
@@ -138,6 +141,8 @@ class Indexer:
             row = known.get(source)
             if row and row.size == stat.st_size and row.mtime_ns == stat.st_mtime_ns:
                 report.unchanged.append(source)
+            elif time.time() - stat.st_mtime < settle:
+                report.waiting.append(source)  # still being written: the next run takes it
             else:
                 todo.append((source, path, stat))
         for source in sorted(set(known) - present):
@@ -194,28 +199,11 @@ class Indexer:
         for item in pending:
             part = vectors[offset : offset + len(item.chunks)]
             offset += len(item.chunks)
-            meta = dict(item.meta)
-            meta.update({k: v for k, v in item.doc.meta().items() if k in _DOC_FIELDS})
-            self.store.write(item.doc, item.chunks, part, item.size, item.mtime_ns, item.extracted, meta)
+            self.store.write(item.doc, item.chunks, part, item.size, item.mtime_ns, item.extracted, item.meta)
             getattr(report, item.change).append(item.doc.source)
             report.chunks_written += len(item.chunks)
             notify(item.change, item.doc.source)
         pending.clear()
-
-
-_DOC_FIELDS = (
-    "doc_id",
-    "source",
-    "file_name",
-    "title",
-    "source_type",
-    "authorities",
-    "publication_date",
-    "inspection_start",
-    "inspection_end",
-    "page_count",
-    "notes",
-)
 
 
 def _bar(total: int, show: bool):

@@ -114,6 +114,7 @@ class IndexReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # source -> reason
+    waiting: list[str] = field(default_factory=list)  # still being written, left for the next run
     chunks_written: int = 0
     seconds: float = 0.0
 

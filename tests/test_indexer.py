@@ -1,0 +1,162 @@
+"""Indexing a corpus folder: add, update, remove, skip the unchanged; bad files fail alone."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from conftest import LETTER, PYTHON, cli_env, copy_samples, make_docx, make_pdf
+
+import assistant.indexer as indexer
+
+
+def _sources_in_chroma(assistant) -> list[str]:
+    got = assistant.store.collection.get(include=["metadatas"])
+    return [m["source"] for m in got["metadatas"]]
+
+
+def _assert_consistent(assistant) -> None:
+    """Every passage in SQLite has exactly one vector in Chroma and nothing else is there."""
+    rows = {r[0] for r in assistant.store.db.execute("SELECT chunk_id FROM chunks")}
+    vectors = assistant.store.collection.get(include=[])["ids"]
+    assert len(vectors) == len(set(vectors)) == len(rows)
+    assert set(vectors) == rows
+    assert not assistant.store.unfinished()
+
+
+def test_first_run_adds_every_format_with_its_metadata(settings, make_assistant):
+    copy_samples(settings.corpus_dir)
+    (settings.corpus_dir / "letters").mkdir()
+    (settings.corpus_dir / "letters" / "visit.pdf").write_bytes(
+        make_pdf(
+            [
+                "Dear Ms Smith\n\nFocused visit to Slough children's services on 3 and 4 May 2023.",
+                "Social workers in Slough have manageable caseloads.\n\nYours sincerely\n\n"
+                "Jane Doe\nHis Majesty's Inspector",
+            ]
+        )
+    )
+    (settings.corpus_dir / "statement.docx").write_bytes(
+        make_docx("Statement from Slough Borough Council", ["Press release: we accept the findings."])
+    )
+    (settings.corpus_dir / "page.html").write_text("<h1>Kent news</h1><p>Ofsted praised Kent County Council.</p>")
+    (settings.corpus_dir / "notes.md").write_text("# Notes\n\nOfsted visited Leeds.\n")
+    assistant = make_assistant(settings)
+    report = assistant.index()
+    assert report.ok, report.failed
+    assert len(report.added) == 9
+    docs = assistant.documents()
+    letter = docs["letters/visit.pdf"]
+    assert letter["source_type"] == "ofsted" and letter["authorities"] == ["Slough"]
+    assert letter["page_count"] == 2 and letter["inspection_start"] == "2023-05-03"
+    assert docs["statement.docx"]["source_type"] == "council"
+    assert docs[LETTER]["publication_date"] == "2012-02-16"
+    pages = {
+        c.page
+        for c in assistant.store.chunk_rows(
+            r[0] for r in assistant.store.db.execute("SELECT chunk_id FROM chunks WHERE source='letters/visit.pdf'")
+        ).values()
+    }
+    assert pages == {1, 2}
+    _assert_consistent(assistant)
+
+
+def test_second_run_parses_nothing_and_changes_only_what_changed(settings, make_assistant, monkeypatch):
+    copy_samples(settings.corpus_dir)
+    assistant = make_assistant(settings)
+    assistant.index()
+    parsed: list[str] = []
+    real_parse = indexer.parse_file
+    monkeypatch.setattr(indexer, "parse_file", lambda source, *a: parsed.append(source) or real_parse(source, *a))
+
+    report = assistant.index()
+    assert len(report.unchanged) == 5 and not parsed and report.chunks_written == 0
+
+    (settings.corpus_dir / LETTER).write_text("16 February 2013\n\nDear Mr Pratt\n\nA new short letter.\n")
+    (settings.corpus_dir / "000_af3683a860673f57.txt").unlink()
+    (settings.corpus_dir / "new.txt").write_text("Ofsted found Leeds good at helping care leavers.")
+    report = assistant.index()
+    assert report.updated == [LETTER] and report.removed == ["000_af3683a860673f57.txt"]
+    assert report.added == ["new.txt"] and len(report.unchanged) == 3
+    assert sorted(parsed) == [LETTER, "new.txt"]
+    assert "000_af3683a860673f57.txt" not in _sources_in_chroma(assistant)
+    texts = [r[0] for r in assistant.store.db.execute("SELECT text FROM chunks WHERE source=?", (LETTER,))]
+    assert texts and all("high reliance on agency" not in t for t in texts)
+    _assert_consistent(assistant)
+
+
+def test_touching_a_file_without_changing_it_does_not_reindex(settings, make_assistant):
+    copy_samples(settings.corpus_dir, [LETTER])
+    assistant = make_assistant(settings)
+    assistant.index()
+    path = settings.corpus_dir / LETTER
+    path.write_bytes(path.read_bytes())  # new modification time, same bytes
+    report = assistant.index()
+    assert report.unchanged == [LETTER] and report.chunks_written == 0
+
+
+def test_same_file_name_in_two_folders_are_two_documents(settings, make_assistant):
+    for folder, text in (("doncaster", "Doncaster relies on agency staff."), ("leeds", "Leeds has stable staff.")):
+        (settings.corpus_dir / folder).mkdir()
+        (settings.corpus_dir / folder / "report.txt").write_text(f"Ofsted inspection report\n\n{text}\n")
+    assistant = make_assistant(settings)
+    report = assistant.index()
+    assert sorted(report.added) == ["doncaster/report.txt", "leeds/report.txt"]
+    assert sorted(set(_sources_in_chroma(assistant))) == ["doncaster/report.txt", "leeds/report.txt"]
+    (settings.corpus_dir / "leeds" / "report.txt").unlink()
+    assistant.index()
+    assert set(_sources_in_chroma(assistant)) == {"doncaster/report.txt"}
+
+
+def test_rebuild_starts_from_nothing(settings, make_assistant):
+    copy_samples(settings.corpus_dir)
+    assistant = make_assistant(settings)
+    first = assistant.index()
+    report = assistant.index(rebuild=True)
+    assert len(report.added) == 5 and report.chunks_written == first.chunks_written
+    _assert_consistent(assistant)
+
+
+def test_catalogue_corrects_metadata_without_reembedding(settings, make_assistant):
+    copy_samples(settings.corpus_dir, ["004_16692f82aae21db8.txt"])
+    assistant = make_assistant(settings)
+    assistant.index()
+    assert assistant.documents()["004_16692f82aae21db8.txt"]["publication_date"] is None
+    (settings.corpus_dir / "catalogue.csv").write_text(
+        "source,publication_date,source_type\n004_16692f82aae21db8.txt,2013-05-10,council\n"
+    )
+    report = assistant.index()
+    assert report.chunks_written == 0
+    meta = assistant.documents()["004_16692f82aae21db8.txt"]
+    assert meta["publication_date"] == "2013-05-10" and meta["source_type"] == "council"
+
+
+@pytest.mark.slow
+def test_bad_files_fail_alone_with_reasons_and_keep_the_index(settings, make_assistant):
+    copy_samples(settings.corpus_dir, [LETTER])
+    assistant = make_assistant(settings)
+    assistant.index()
+    assistant.close()
+    corpus = settings.corpus_dir
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "random.pdf").write_bytes(bytes(range(256)) * 40)
+    (corpus / "truncated.pdf").write_bytes(make_pdf(["Some findings."])[:500])
+    (corpus / "huge.txt").write_bytes(b"word " * 10_500_000)
+    (corpus / "latin1.txt").write_bytes("Ofsted visited Croydon caf\xe9 services.".encode("cp1252"))
+    (corpus / 'it\'s a "quoted" name .. with spaces.txt').write_text("Ofsted praised Sutton's early help.")
+    (corpus / "draft..final...txt").write_text("Ofsted praised Merton's fostering.")
+    result = subprocess.run(
+        [PYTHON, "-m", "assistant", "index", "-v"], env=cli_env(settings), capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 1, result.stderr
+    out = result.stdout
+    assert "failed 4" in out
+    assert "failed: empty.txt: empty file" in out
+    assert "failed: random.pdf: not a PDF" in out
+    assert "failed: truncated.pdf: damaged or truncated PDF" in out
+    assert "failed: huge.txt: too large: 52.5 MB" in out
+    assert "added 3" in out and "unchanged 1" in out, out
+    again = make_assistant(settings)
+    docs = again.documents()
+    assert {LETTER, "latin1.txt", 'it\'s a "quoted" name .. with spaces.txt', "draft..final...txt"} == set(docs)
+    assert docs["latin1.txt"]["notes"]
