@@ -81,17 +81,12 @@ class Answerer:
 
     def answer(self, question: str, search: Search) -> Answer:
         if not self.is_answered(question, search):
-            return Answer(
-                question=question,
-                text=self.not_found_text(search),
-                no_answer=True,
-                citations=self._citations(question, search, limit=3, quote=False),
-            )
-        citations = self._citations(question, search, limit=self.thresholds.max_citations, quote=True)
+            return Answer(question=question, text=self.not_found_text(search), no_answer=True)
+        citations = self._citations(search, limit=self.thresholds.max_citations)
         return Answer(question=question, text=self.compose(citations), no_answer=False, citations=citations)
 
     def not_found_text(self, search: Search) -> str:
-        if search.unknown_named and not [h for h in search.hits]:
+        if search.unknown_named and not search.hits:
             names = ", ".join(search.unknown_named)
             return f"The indexed reports do not cover {names}: no indexed document is about it."
         text = "The indexed reports do not cover this."
@@ -104,7 +99,7 @@ class Answerer:
             text += " The closest documents are: " + "; ".join(closest[:3]) + "."
         return text
 
-    def _citations(self, question: str, search: Search, limit: int, quote: bool) -> list[Citation]:
+    def _citations(self, search: Search, limit: int) -> list[Citation]:
         """The passages worth citing, each with the span of its best sentence(s), Ofsted's first."""
         weights = (search.weights or TermWeights({}, {})).without(_GENERIC)
         chosen: list[tuple[Hit, tuple[int, int]]] = []
@@ -112,7 +107,7 @@ class Answerer:
             (start, end), share = self._quote(hit, weights, search, allow_semantic=i < 2)
             relevant = share >= self.thresholds.min_quote_share or hit.dense >= self.thresholds.min_dense_cite
             if i == 0 or relevant:
-                chosen.append((hit, (start, end) if quote else (hit.chunk.start, hit.chunk.start)))
+                chosen.append((hit, (start, end)))
             if len(chosen) == limit:
                 break
         hits = [h for h, _ in chosen]

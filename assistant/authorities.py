@@ -242,3 +242,9 @@ def canonical(name: str) -> str | None:
     """The canonical name for any form of an authority's name, or None."""
     found = find_authorities(name.strip(), ignore_case=True)
     return found[0] if found else None
+
+
+def with_canonical_names(text: str) -> str:
+    """The text with every form of an authority's name replaced by its canonical name ("DMBC" -> "Doncaster")."""
+    pattern, lookup = _pattern(True)
+    return pattern.sub(lambda m: lookup[m.group(0).lower()], text)

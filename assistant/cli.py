@@ -77,6 +77,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from . import evaluate
 
+    if args.beir:
+        return _eval_beir(args)
+    if not args.devset:
+        print("error: give a dev set file, or --beir FOLDER", file=sys.stderr)
+        return 2
     assistant = _assistant(args)
     report = assistant.index()
     if not report.ok:
@@ -88,6 +93,34 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(scores.row())
     if args.misses:
         print("\n".join(evaluate.misses(assistant, Path(args.devset))))
+    return 0
+
+
+def _eval_beir(args: argparse.Namespace) -> int:
+    import tempfile
+    import time
+
+    from . import beir
+    from .api import Assistant
+
+    folder = Path(args.beir)
+    data = beir.load_beir(folder)
+    cache = Path(args.index) if args.index else Path(tempfile.gettempdir()) / "assistant-beir" / folder.name
+    settings = load_settings().with_overrides(corpus_dir=cache / "corpus", index_dir=cache / "index")
+    beir.write_corpus(data, settings.corpus_dir)
+    assistant = Assistant(settings)
+    started = time.perf_counter()
+    report = assistant.index(show_bar=True)
+    print(
+        f"{folder.name}: {len(data.corpus)} documents, {len(data.queries)} test queries; "
+        f"index {cache} ({report.chunks_written} chunks written in {time.perf_counter() - started:.0f} s)"
+    )
+    started = time.perf_counter()
+    results = beir.evaluate_beir(assistant, data)
+    print(f"{'retrieval':<16} {'nDCG@10':>8} {'recall@100':>11}")
+    for name, (ndcg, recall) in results.items():
+        print(f"{name:<16} {ndcg:>8.3f} {recall:>11.3f}")
+    print(f"({(time.perf_counter() - started) / max(1, len(data.queries)) * 1000:.0f} ms per query for all three)")
     return 0
 
 
@@ -117,7 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("eval", help="measure answering on a dev set (JSON lines)")
     _common(ev)
-    ev.add_argument("devset")
+    ev.add_argument("devset", nargs="?", help="JSON lines: question, source, evidence, answerable")
+    ev.add_argument("--beir", help="a BEIR-format folder (corpus.jsonl, queries.jsonl, qrels/test.tsv)")
     ev.add_argument("--no-baseline", action="store_true", help="skip the LangChain tutorial baseline")
     ev.add_argument("--misses", action="store_true", help="list the questions answered wrongly")
     ev.set_defaults(func=cmd_eval)

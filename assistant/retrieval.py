@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .authorities import find_authorities
+from .authorities import find_authorities, with_canonical_names
 from .chunking import sentence_spans
 from .embeddings import Embedder
 from .schema import Chunk
@@ -148,24 +148,36 @@ class Retriever:
     def indexed_authorities(self) -> set[str]:
         return {a for meta in self.metas().values() for a in meta.get("authorities", [])}
 
-    def search(self, query: str, filters: Filters | None = None, k: int = 8) -> Search:
+    def lexical_match(self, query: str, named: list[str]) -> str:
+        """The FTS5 expression for a question: its words (less authority names) and their synonyms."""
+        words = strip_names(query, named)
+        return " OR ".join(part for part in (fts_query(words), _phrases(expansions(words))) if part)
+
+    def search(
+        self,
+        query: str,
+        filters: Filters | None = None,
+        k: int = 8,
+        use_authorities: bool = True,
+        depth: int | None = None,
+    ) -> Search:
+        """Ranked passages for a question, within the filters and the authorities it names."""
         filters = filters or Filters()
+        depth = depth or self.depth
         metas = self.metas()
-        named = find_authorities(query, ignore_case=True)
+        named = find_authorities(query, ignore_case=True) if use_authorities else []
         indexed = self.indexed_authorities()
         unknown = [a for a in named if a not in indexed]
         restrict = [a for a in named if a in indexed]
         sources = allowed_sources(metas, filters, restrict)
         if unknown and not restrict:
             sources = []  # the question is about authorities the index has nothing on
-        vector = self.embedder.encode([focus(query)])[0]
-        dense = self.store.dense_search(vector, self.depth, sources)
-        words = strip_names(query, named)
-        match = " OR ".join(part for part in (fts_query(words), _phrases(expansions(words))) if part)
-        lexical = self.store.lexical_search(match, self.depth, sources)
+        vector = self.embedder.encode([with_canonical_names(focus(query))])[0]
+        dense = self.store.dense_search(vector, depth, sources)
+        lexical = self.store.lexical_search(self.lexical_match(query, named), depth, sources)
         hits = self._fuse(dense, lexical, metas)
         self._boost(hits, *question_hints(query))
-        weights = self.term_weights(words)
+        weights = self.term_weights(strip_names(query, named))
         self._rerank(hits[: self.rerank_depth], weights, query)
         hits.sort(key=lambda h: -h.fused)
         for rank, hit in enumerate(hits, start=1):
