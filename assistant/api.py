@@ -39,7 +39,7 @@ class Assistant:
         self, settings: Settings | None = None, embedder: Embedder | None = None, thresholds: Thresholds | None = None
     ) -> None:
         self.settings = settings or load_settings()
-        self.embedder = embedder or Embedder(batch_size=self.settings.embed_batch)
+        self.embedder = embedder or Embedder(batch_size=self.settings.embed_batch, backend=self.settings.encoder)
         self.store = Store(self.settings)
         self.retriever = Retriever(self.store, self.embedder)
         self.answerer = Answerer(self.store, self.embedder, thresholds)

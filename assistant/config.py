@@ -23,6 +23,7 @@ class Settings:
     max_file_mb: float = 20.0
     chunk_chars: int = 900  # MiniLM reads 256 word pieces, about 1,000 characters
     embed_batch: int = 64
+    encoder: str = "auto"  # auto (ONNX int8 when it works, else torch), onnx-int8, onnx or torch
     encode_group: int = 512  # chunks gathered from several files before one encode
     catalogue_names: tuple[str, ...] = field(default=("catalogue.csv",))
 
@@ -52,4 +53,5 @@ def load_settings() -> Settings:
         collection=_env("ASSISTANT_COLLECTION", "reports"),
         max_file_mb=float(_env("ASSISTANT_MAX_FILE_MB", "20")),
         encode_group=int(_env("ASSISTANT_ENCODE_GROUP", "512")),
+        encoder=_env("ASSISTANT_ENCODER", "auto"),
     )

@@ -1,0 +1,46 @@
+"""The ONNX backends give the torch model's vectors; without ONNX Runtime, torch is used and the user told."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+from conftest import SAMPLES
+
+from assistant.embeddings import Embedder
+
+
+@pytest.fixture(scope="module")
+def passages() -> list[str]:
+    lines = [line.strip() for path in sorted(SAMPLES.glob("*.txt")) for line in path.read_text().splitlines()]
+    return [line for line in lines if len(line) > 40][:60]
+
+
+@pytest.fixture(scope="module")
+def torch_vectors(passages) -> np.ndarray:
+    return Embedder(backend="torch").encode(passages)
+
+
+@pytest.mark.parametrize(("backend", "mean", "worst"), [("onnx", 0.9999, 0.999), ("onnx-int8", 0.99, 0.98)])
+def test_onnx_vectors_match_torch(passages, torch_vectors, tmp_path_factory, backend, mean, worst):
+    embedder = Embedder(backend=backend, cache_dir=tmp_path_factory.getbasetemp() / "onnx-cache")
+    vectors = embedder.encode(passages)
+    assert embedder.backend == backend
+    cosine = (vectors * torch_vectors).sum(axis=1)
+    assert cosine.mean() >= mean and cosine.min() >= worst, (cosine.mean(), cosine.min())
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+
+
+def test_without_onnx_runtime_torch_is_used_and_said(passages, torch_vectors, monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # as if it were not installed
+    embedder = Embedder(backend="auto", cache_dir=tmp_path)
+    vectors = embedder.encode(passages[:5])
+    assert embedder.backend == "torch"
+    assert "ONNX Runtime could not be used" in embedder.fallback_reason
+    assert np.allclose(vectors, torch_vectors[:5], atol=1e-5)
+
+
+def test_an_unknown_backend_is_refused():
+    with pytest.raises(ValueError, match="unknown encoder backend"):
+        Embedder(backend="tensorflow")
