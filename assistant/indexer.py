@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,6 +102,23 @@ def parse_file(
     return doc, chunk_document(doc, settings.chunk_chars), extracted, meta
 
 
+def parse_job(source: str, path: Path, settings: Settings, catalogue: dict, known_doc_id: str | None) -> tuple:
+    """("same", None) if the bytes are those already indexed, ("failed", reason), or ("parsed", parts)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return "failed", f"cannot read: {exc.strerror}"
+    if known_doc_id and hashlib.sha256(data).hexdigest()[:32] == known_doc_id:
+        return "same", None
+    try:
+        parts = parse_file(source, data, settings, catalogue)
+    except LoadError as exc:
+        return "failed", str(exc)
+    if not parts[1]:
+        return "failed", "no text to index"
+    return "parsed", parts
+
+
 class Indexer:
     """One store, one encoder, and the corpus folder they mirror."""
 
@@ -152,9 +171,10 @@ class Indexer:
 
         bar = _bar(len(todo), show_bar)
         pending: list[_Pending] = []
-        for source, path, stat in todo:
-            item = self._parse(source, path, stat, known, catalogue, report, notify)
+        jobs = [(source, path, stat, known.get(source)) for source, path, stat in todo]
+        for (source, _, stat, row), outcome in zip(jobs, self._parsed(jobs, catalogue), strict=True):
             bar.update(1)
+            item = self._take(source, stat, row, outcome, report, notify)
             if item:
                 pending.append(item)
             if sum(len(p.chunks) for p in pending) >= self.settings.encode_group:
@@ -164,28 +184,33 @@ class Indexer:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _parse(self, source, path, stat, known, catalogue, report, notify) -> _Pending | None:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            report.failed[source] = f"cannot read: {exc.strerror}"
-            notify(f"failed: {report.failed[source]}", source)
-            return None
-        row = known.get(source)
-        doc_id = hashlib.sha256(data).hexdigest()[:32]
-        if row and row.doc_id == doc_id and row.state == "ok":
+    def _parsed(self, jobs: list, catalogue: dict) -> Iterator:
+        """Parse outcomes in job order; PDFs and Word files are parsed in worker processes meanwhile."""
+        args = [
+            (source, path, self.settings, catalogue, row.doc_id if row and row.state == "ok" else None)
+            for source, path, _, row in jobs
+        ]
+        heavy = sum(1 for source, *_ in jobs if Path(source).suffix.lower() in (".pdf", ".docx"))
+        workers = min(self.settings.parse_workers, heavy)
+        if workers < 1 or heavy < 4:
+            yield from (parse_job(*a) for a in args)
+            return
+        # spawn, not fork: the parent holds encoder threads that a forked child must not inherit
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            yield from pool.map(parse_job, *zip(*args, strict=True), chunksize=2)
+
+    def _take(self, source, stat, row, outcome, report: IndexReport, notify: Progress) -> _Pending | None:
+        """Record a parse outcome; return the file if it has chunks to encode."""
+        kind, value = outcome
+        if kind == "same":
             self.store.touch(source, stat.st_size, stat.st_mtime_ns)  # same bytes, new timestamp
             report.unchanged.append(source)
             return None
-        try:
-            doc, chunks, extracted, meta = parse_file(source, data, self.settings, catalogue)
-        except LoadError as exc:
-            report.failed[source] = str(exc)
-            notify(f"failed: {exc}", source)
+        if kind == "failed":
+            report.failed[source] = value
+            notify(f"failed: {value}", source)
             return None
-        if not chunks:
-            report.failed[source] = "no text to index"
-            return None
+        doc, chunks, extracted, meta = value
         change = "updated" if row and row.state == "ok" else "added"
         return _Pending(doc, chunks, stat.st_size, stat.st_mtime_ns, extracted, meta, change)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 
 import pytest
 from conftest import LETTER, PYTHON, cli_env, copy_samples, make_docx, make_pdf
@@ -160,3 +161,19 @@ def test_bad_files_fail_alone_with_reasons_and_keep_the_index(settings, make_ass
     docs = again.documents()
     assert {LETTER, "latin1.txt", 'it\'s a "quoted" name .. with spaces.txt', "draft..final...txt"} == set(docs)
     assert docs["latin1.txt"]["notes"]
+
+
+def test_many_pdfs_are_parsed_in_worker_processes_with_the_same_result(settings, make_assistant):
+    for i in range(6):
+        pages = [f"Report {i} page one: Ofsted found caseloads high in Kent.", f"Report {i} page two: agency staff."]
+        (settings.corpus_dir / f"report {i}.pdf").write_bytes(make_pdf(pages))
+    parallel = make_assistant(replace(settings, parse_workers=2))
+    report = parallel.index()
+    assert report.ok and len(report.added) == 6
+    sequential_settings = replace(settings, index_dir=settings.index_dir.parent / "seq", parse_workers=0)
+    sequential = make_assistant(sequential_settings)
+    sequential.index()
+    assert parallel.documents().keys() == sequential.documents().keys()
+    for source in parallel.documents():
+        assert parallel.store.document(source).text == sequential.store.document(source).text
+        assert parallel.store.document(source).page_starts == sequential.store.document(source).page_starts
