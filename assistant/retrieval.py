@@ -16,6 +16,7 @@ from .store import Store
 from .text import fts_query, stems
 from .vocabulary import expansions
 
+COMMON_SHARE, COMMON_FLOOR = 0.2, 2000  # a word in over a fifth of 2,000+ passages is left to the dense side
 RRF_K = 60  # reciprocal rank fusion's damping: a rank-1 hit in one list is not worth many rank-5 hits
 
 # What a question says about the kind of source it wants ("the inspectors' letter", "the local paper").
@@ -151,7 +152,17 @@ class Retriever:
     def lexical_match(self, query: str, named: list[str]) -> str:
         """The FTS5 expression for a question: its words (less authority names) and their synonyms."""
         words = strip_names(query, named)
-        return " OR ".join(part for part in (fts_query(words), _phrases(expansions(words))) if part)
+        return " OR ".join(
+            part for part in (fts_query(words, self._too_common(words)), _phrases(expansions(words))) if part
+        )
+
+    def _too_common(self, text: str) -> set[str]:
+        """Stems in so many passages that ranking them costs much and tells little (only in large indexes)."""
+        total = self.store.passage_count()
+        if total < COMMON_FLOOR:
+            return set()
+        frequency = self.store.document_frequency(list(dict.fromkeys(stems(text))))
+        return {s for s, df in frequency.items() if df > COMMON_SHARE * total and df > COMMON_FLOOR}
 
     def search(
         self,

@@ -40,7 +40,8 @@ def stems(text: str) -> list[str]:
     return _stemmer().stemWords(words(text)) if text else []
 
 
-def fts_query(text: str) -> str:
-    """An FTS5 expression matching any content word of a text."""
+def fts_query(text: str, skip_stems: set[str] = frozenset()) -> str:
+    """An FTS5 expression matching any content word of a text, less the words whose stems are skipped."""
     unique = dict.fromkeys(w.replace("’", "'").replace("'", "") for w in words(text))
-    return " OR ".join(f'"{w}"' for w in unique if w)
+    kept = [w for w in unique if w and (not skip_stems or _stemmer().stemWord(w) not in skip_stems)]
+    return " OR ".join(f'"{w}"' for w in kept)
