@@ -9,7 +9,7 @@ import numpy as np
 
 from .chunking import sentence_spans
 from .embeddings import Embedder
-from .retrieval import Hit, Search, TermWeights, doc_date
+from .retrieval import Hit, Search, TermWeights, doc_date, topic_of
 from .schema import Answer, Citation
 from .store import Store
 from .text import stems
@@ -29,6 +29,7 @@ class Thresholds:
     """When the evidence is too weak to answer (calibrated on the dev set, see README)."""
 
     min_dense: float = 0.35  # below this best cosine similarity, only an exact match of every word answers
+    min_sentence_support: float = 0.25  # the best sentence must come this close to the question's topic
     max_citations: int = 5
     min_quote_share: float = 0.5  # a passage is cited if a sentence holds this share of the question's weight
     min_dense_cite: float = 0.6  # ... or if it is this close in meaning
@@ -68,16 +69,34 @@ class Answerer:
     def evidence(self, question: str, search: Search) -> tuple[float, bool]:
         """Best cosine similarity, and whether one top passage holds every word of the question's topic."""
         best = max((h.dense for h in search.hits), default=0.0)
-        named = set(stems(" ".join(search.named)))
-        wanted = set(stems(question)) - _GENERIC - named
+        wanted = self._topic_stems(question, search)
         complete = any(wanted <= set(stems(h.chunk.text)) for h in search.hits[:3]) if wanted else False
         return best, complete
 
+    def _topic_stems(self, question: str, search: Search) -> set[str]:
+        return set(stems(topic_of(question, search.named))) - _GENERIC
+
     def is_answered(self, question: str, search: Search) -> bool:
+        """Whether the passages found answer the question, or the reports do not cover it."""
         if not search.hits:
             return False
         dense, complete = self.evidence(question, search)
-        return dense >= self.thresholds.min_dense or complete
+        if complete:
+            return True  # every word of the question stands in one passage
+        if dense < self.thresholds.min_dense:
+            return False
+        wanted = self._topic_stems(question, search)
+        if wanted and not any(self.store.document_frequency(sorted(wanted)).values()):
+            return False  # not one word of the topic appears anywhere in the index
+        return self.sentence_support(question, search) >= self.thresholds.min_sentence_support
+
+    def sentence_support(self, question: str, search: Search) -> float:
+        """How close the best sentence of the top passages comes to the question's topic (authorities aside)."""
+        sentences = [h.chunk.text[s:e] for h in search.hits[:3] for s, e in sentence_spans(h.chunk.text)]
+        if not sentences:
+            return 0.0
+        vectors = self.embedder.encode([topic_of(question, search.named), *sentences])
+        return float((vectors[1:] @ vectors[0]).max())
 
     def answer(self, question: str, search: Search) -> Answer:
         if not self.is_answered(question, search):

@@ -43,6 +43,12 @@ def question_hints(question: str) -> tuple[set[str], set[str]]:
     return types, years
 
 
+def topic_of(question: str, named: list[str]) -> str:
+    """What a question is about, without its framing, the authorities it names, or years."""
+    text = strip_names(with_canonical_names(focus(question)), named)
+    return re.sub(r"\b(?:19|20)\d{2}\b", " ", text).strip()
+
+
 def focus(question: str) -> str:
     """The question without its framing ("According to the letter, ...", "What did Ofsted say about ...")."""
     return _FRAMING.sub("", question).strip() or question
