@@ -98,6 +98,7 @@ class BackgroundIndexer:
                 self._finished = target
                 self._reports[target] = report
                 self.status.report, self.status.runs = report, self.status.runs + 1
+                self.status.running = self._requested > target
                 self._cond.notify_all()
 
     def _run(self) -> IndexReport:
