@@ -48,7 +48,7 @@ CSS = """
 .doc-view { max-height: 520px; overflow-y: auto; border: 1px solid #d0d7de; border-radius: 8px; padding: 10px; }
 .doc-view pre { white-space: pre-wrap; font-family: inherit; }
 .doc-page-n { font-size: 0.8em; color: #57606a; border-top: 1px dashed #d0d7de; }
-a.cite-link { text-decoration: none; font-weight: 600; }
+#chat a[href^="#cite-card-"] { color: #0969da !important; text-decoration: none; font-weight: 600; }
 """
 
 HEAD = """<script>
@@ -124,7 +124,7 @@ def build_ui(assistant: Assistant, indexing: BackgroundIndexer, can_manage: bool
     def respond(question, chat, asked, authority, source_type, since, until):
         chat, asked = list(chat or []), list(asked or [])
         if not (question or "").strip():
-            yield chat, gr.skip(), gr.skip(), asked, gr.skip()
+            yield chat, gr.skip(), gr.skip(), asked, gr.skip(), gr.skip()
             return
         answer = assistant.ask(question, history=asked, filters=filters_of(authority, source_type, since, until))
         if answer.no_answer and indexing.status.running and not assistant.store.passage_count():
@@ -132,9 +132,9 @@ def build_ui(assistant: Assistant, indexing: BackgroundIndexer, can_manage: bool
         chat += [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
         for upto in range(1, answer_line_count(answer) + 1):
             chat[-1] = {"role": "assistant", "content": answer_chat_markdown(answer, upto)}
-            yield chat, gr.skip(), gr.skip(), asked, ""
+            yield chat, gr.skip(), gr.skip(), asked, gr.skip(), gr.skip()
             time.sleep(STREAM_PAUSE)
-        yield chat, citation_cards(answer), answer, asked + [question], ""
+        yield chat, citation_cards(answer), answer, asked + [question], "", ""
 
     def open_document(answer: Answer | None, event: gr.EventData):
         number = (getattr(event, "_data", None) or {}).get("n")
@@ -217,7 +217,9 @@ def build_ui(assistant: Assistant, indexing: BackgroundIndexer, can_manage: bool
             with gr.Tab("Ask", id="ask"):
                 with gr.Row():
                     with gr.Column(scale=3):
-                        chat = gr.Chatbot(elem_id="chat", height=460, label="Conversation", buttons=["copy"])
+                        chat = gr.Chatbot(
+                            elem_id="chat", height=460, label="Conversation", show_label=False, buttons=["copy"]
+                        )
                         with gr.Row():
                             question = gr.Textbox(
                                 placeholder="Ask about the reports…", show_label=False, scale=6, elem_id="question"
@@ -245,6 +247,7 @@ def build_ui(assistant: Assistant, indexing: BackgroundIndexer, can_manage: bool
                     headers=DOCUMENT_COLUMNS,
                     interactive=False,
                     wrap=True,
+                    column_widths=["28%", "7%", "10%", "9%", "13%", "6%", "6%", "10%", "11%"],
                     elem_id="documents-table",
                 )
                 with gr.Row():
@@ -262,7 +265,7 @@ def build_ui(assistant: Assistant, indexing: BackgroundIndexer, can_manage: bool
                 outcome = gr.Markdown(elem_id="reports-outcome")
 
         ask_inputs = [question, chat, asked, authority, source_type, since, until]
-        ask_outputs = [chat, sources, last_answer, asked, question]
+        ask_outputs = [chat, sources, last_answer, asked, question, document]
         for trigger in (send.click, question.submit):
             trigger(respond, ask_inputs, ask_outputs, concurrency_limit=16, **private)
         for trigger in (clear_button.click, chat.clear):
