@@ -6,6 +6,7 @@ import argparse
 import ipaddress
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -299,6 +300,7 @@ def main(argv: list[str] | None = None) -> None:
     assistant = Assistant(settings)
     indexing = BackgroundIndexer(assistant)
     indexing.request()  # catch up with the corpus; the page shows progress and questions are answered meanwhile
+    threading.Thread(target=assistant.embedder.encode, args=(["warm up"],), daemon=True).start()  # load the model now
     demo = build_ui(assistant, indexing, can_manage=bool(auth) or is_loopback(host))
     demo.queue(default_concurrency_limit=8).launch(
         server_name=host,
