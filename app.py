@@ -101,6 +101,11 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def may_manage(host: str, auth: tuple[str, str] | None) -> bool:
+    """Adding and removing reports needs a password unless only this computer can reach the app."""
+    return bool(auth) or is_loopback(host)
+
+
 def credentials() -> tuple[str, str] | None:
     """ASSISTANT_USER and ASSISTANT_PASSWORD, when both are set."""
     user, password = os.environ.get("ASSISTANT_USER", ""), os.environ.get("ASSISTANT_PASSWORD", "")
@@ -301,7 +306,7 @@ def main(argv: list[str] | None = None) -> None:
     indexing = BackgroundIndexer(assistant)
     indexing.request()  # catch up with the corpus; the page shows progress and questions are answered meanwhile
     threading.Thread(target=assistant.embedder.encode, args=(["warm up"],), daemon=True).start()  # load the model now
-    demo = build_ui(assistant, indexing, can_manage=bool(auth) or is_loopback(host))
+    demo = build_ui(assistant, indexing, can_manage=may_manage(host, auth))
     demo.queue(default_concurrency_limit=8).launch(
         server_name=host,
         server_port=port,

@@ -177,6 +177,12 @@ def test_ask_cite_upload_and_follow_up_in_chromium(app_url, page, settings, tmp_
     expect(page.locator("#sources mark").first).to_contain_text("caseloads")
     shots.take("05-follow-up")
 
+    from gradio_client import Client
+
+    result = Client(app_url, verbose=False).predict("agency staff in Doncaster", "Doncaster", "ofsted", api_name="/ask")
+    assert result["answer"] and result["citations"][0]["source_type"] == "ofsted"
+    assert {"n", "source", "title", "page", "quote", "quote_start", "quote_end"} <= set(result["citations"][0])
+
     page.locator("#clear-button").click()
     expect(page.locator("#chat [data-testid='bot']")).to_have_count(0)
     expect(page.locator("#sources")).to_contain_text("appear here")
