@@ -135,12 +135,12 @@ def build_ui(assistant: Assistant, indexing: BackgroundIndexer, can_manage: bool
         answer = assistant.ask(question, history=asked, filters=filters_of(authority, source_type, since, until))
         if answer.no_answer and indexing.status.running and not assistant.store.passage_count():
             answer.text = "The index is still being built; please ask again in a moment."
-        chat += [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
+        chat.append({"role": "user", "content": question})
         for upto in range(1, answer_line_count(answer) + 1):
-            chat[-1] = {"role": "assistant", "content": answer_chat_markdown(answer, upto)}
-            yield chat, gr.skip(), gr.skip(), asked, gr.skip(), gr.skip()
+            shown = [*chat, {"role": "assistant", "content": answer_chat_markdown(answer, upto)}]
+            yield shown, gr.skip(), gr.skip(), asked, gr.skip(), gr.skip()
             time.sleep(STREAM_PAUSE)
-        yield chat, citation_cards(answer), answer, asked + [question], "", ""
+        yield shown, citation_cards(answer), answer, asked + [question], "", ""
 
     def open_document(answer: Answer | None, event: gr.EventData):
         number = (getattr(event, "_data", None) or {}).get("n")
@@ -156,7 +156,8 @@ def build_ui(assistant: Assistant, indexing: BackgroundIndexer, can_manage: bool
     def refreshed_reports():
         rows = documents_rows(assistant.documents())
         sources = [row[-1] for row in rows]
-        return rows, gr.update(choices=sources, value=None), gr.update(choices=authority_choices(assistant))
+        choices = gr.update(choices=authority_choices(assistant))
+        return rows, gr.update(choices=sources, value=None), choices, indexing.status.text()
 
     def wait_for_index(progress) -> object:
         ticket = indexing.request()
@@ -208,8 +209,8 @@ def build_ui(assistant: Assistant, indexing: BackgroundIndexer, can_manage: bool
     def poll(seen_runs: int):
         status = indexing.status
         if status.runs == seen_runs:
-            return status.text(), gr.skip(), gr.skip(), gr.skip(), seen_runs
-        return status.text(), *refreshed_reports(), status.runs
+            return gr.skip(), gr.skip(), gr.skip(), status.text(), seen_runs
+        return *refreshed_reports(), status.runs
 
     max_bytes = int(assistant.settings.max_file_mb * 1_000_000)
     private = {"api_visibility": "private"}
@@ -266,7 +267,9 @@ def build_ui(assistant: Assistant, indexing: BackgroundIndexer, can_manage: bool
                     )
                     with gr.Column():
                         rescan_button = gr.Button("Re-scan corpus folder", interactive=can_manage, elem_id="rescan")
-                        to_remove = gr.Dropdown([], label="Report to remove", interactive=can_manage)
+                        to_remove = gr.Dropdown(
+                            [], label="Report to remove", interactive=can_manage, elem_id="remove-choice"
+                        )
                         remove_button = gr.Button("Remove", variant="stop", interactive=can_manage, elem_id="remove")
                 outcome = gr.Markdown(elem_id="reports-outcome")
 
@@ -277,11 +280,11 @@ def build_ui(assistant: Assistant, indexing: BackgroundIndexer, can_manage: bool
         for trigger in (clear_button.click, chat.clear):
             trigger(clear, None, [chat, sources, last_answer, asked, document], **private)
         sources.click(open_document, [last_answer], document, **private)
-        reports = [table, to_remove, authority]
+        reports = [table, to_remove, authority, status]
         files.upload(upload, files, [outcome, *reports, files], concurrency_limit=4, **private)
         rescan_button.click(rescan, None, [outcome, *reports], **private)
         remove_button.click(remove, to_remove, [outcome, *reports], **private)
-        gr.Timer(1.0).tick(poll, seen_runs, [status, *reports, seen_runs], show_progress="hidden", **private)
+        gr.Timer(1.0).tick(poll, seen_runs, [*reports, seen_runs], show_progress="hidden", **private)
         gr.api(ask_api, api_name="ask", concurrency_limit=16)
     return demo
 

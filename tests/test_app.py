@@ -37,3 +37,36 @@ def test_page_builds_and_exposes_ask(sample_assistant):
     demo = app.build_ui(sample_assistant, BackgroundIndexer(sample_assistant), can_manage=False)
     api_names = {dep.api_name for dep in demo.fns.values() if dep.api_name and dep.api_visibility == "public"}
     assert api_names == {"ask"}
+
+
+def handler(demo, name: str):
+    return next(block_fn.fn for block_fn in demo.fns.values() if getattr(block_fn.fn, "__name__", "") == name)
+
+
+def test_upload_and_remove_refuse_when_management_is_off(sample_assistant, tmp_path):
+    from assistant.background import BackgroundIndexer
+
+    demo = app.build_ui(sample_assistant, BackgroundIndexer(sample_assistant), can_manage=False)
+    sent = tmp_path / "new.txt"
+    sent.write_text("Ofsted found caseloads in Wigan too high.")
+    before = sorted(p.name for p in sample_assistant.settings.corpus_dir.iterdir())
+    message, *_ = handler(demo, "upload")([str(sent)])
+    assert "turned off" in message
+    message, *_ = handler(demo, "remove")(next(iter(sample_assistant.documents())))
+    assert "turned off" in message
+    assert sorted(p.name for p in sample_assistant.settings.corpus_dir.iterdir()) == before
+    assert len(sample_assistant.documents()) == 5
+
+
+def test_answer_streams_line_by_line_and_ends_with_sources(sample_assistant):
+    from assistant.background import BackgroundIndexer
+
+    demo = app.build_ui(sample_assistant, BackgroundIndexer(sample_assistant))
+    question = "What did Ofsted say about agency staff in Doncaster?"
+    steps = list(handler(demo, "respond")(question, [], [], "", "", "", ""))
+    assert len(steps) > 2
+    lengths = [len(step[0][-1]["content"]) for step in steps]
+    assert lengths == sorted(lengths) and lengths[0] < lengths[-1]
+    chat, cards, answer, asked, box, document = steps[-1]
+    assert 'class="cite-card"' in cards and answer.citations and box == "" and document == ""
+    assert asked == [question] and chat[0] == {"role": "user", "content": question}

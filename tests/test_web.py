@@ -7,6 +7,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,16 +60,16 @@ def wait_until_up(url: str, process: subprocess.Popen, deadline_s: float = 180) 
     raise TimeoutError(f"{url} did not answer within {deadline_s} s")
 
 
-@pytest.fixture
-def app_url(settings, tmp_path):
-    """`python app.py` on a free loopback port, over a fresh corpus and no index yet."""
+@contextmanager
+def running_app(settings, tmp_path: Path, **env: str):
+    """`python app.py` on a free loopback port, over a fresh corpus and no index yet; yields its URL."""
     copy_samples(settings.corpus_dir)
     port = free_port()
     log = (tmp_path / "app.log").open("w")
     process = subprocess.Popen(
         [PYTHON, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
         cwd=tmp_path,
-        env=cli_env(settings),
+        env=dict(cli_env(settings), **env),
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -83,6 +84,12 @@ def app_url(settings, tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture
+def app_url(settings, tmp_path):
+    with running_app(settings, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
@@ -186,3 +193,26 @@ def test_ask_cite_upload_and_follow_up_in_chromium(app_url, page, settings, tmp_
     page.locator("#clear-button").click()
     expect(page.locator("#chat [data-testid='bot']")).to_have_count(0)
     expect(page.locator("#sources")).to_contain_text("appear here")
+
+    page.get_by_role("tab", name="Reports").click()
+    (settings.corpus_dir / "wigan.txt").write_text(NEW_REPORT.replace("Rotherham", "Wigan"))
+    page.locator("#rescan").click()
+    expect(table).to_contain_text("Ofsted inspection of Wigan")
+    page.locator("#remove-choice input").fill("Rotherham_inspection.txt")
+    page.get_by_role("option", name="Rotherham_inspection.txt").click()
+    page.locator("#remove").click()
+    expect(page.locator("#reports-outcome")).to_contain_text("Removed Rotherham_inspection.txt")
+    expect(table).not_to_contain_text("Ofsted inspection of Rotherham")
+    assert (settings.corpus_dir.parent / "removed" / "Rotherham_inspection.txt").is_file()
+    assert not (settings.corpus_dir / "Rotherham_inspection.txt").exists()
+    shots.take("06-rescanned-and-removed")
+
+
+def test_credentials_protect_the_whole_app(settings, tmp_path):
+    from gradio_client import Client
+
+    with running_app(settings, tmp_path, ASSISTANT_USER="inspector", ASSISTANT_PASSWORD="s3cret") as url:
+        with pytest.raises(Exception):  # noqa: B017 - gradio_client raises a plain ValueError or HTTP error
+            Client(url, verbose=False)
+        client = Client(url, auth=("inspector", "s3cret"), verbose=False)
+        assert client.predict("agency staff in Doncaster", api_name="/ask")["question"]
