@@ -23,7 +23,7 @@ from assistant.render import (
     document_view,
     documents_rows,
 )
-from assistant.schema import SOURCE_TYPES, Answer
+from assistant.schema import SOURCE_TYPES, Answer, IndexReport
 from assistant.uploads import ALLOWED, UploadError, save_upload
 
 EXAMPLES = [
@@ -159,7 +159,7 @@ def build_ui(assistant: Assistant, indexing: BackgroundIndexer, can_manage: bool
         choices = gr.update(choices=authority_choices(assistant))
         return rows, gr.update(choices=sources, value=None), choices, indexing.status.text()
 
-    def wait_for_index(progress) -> object:
+    def wait_for_index(progress) -> IndexReport | None:
         ticket = indexing.request()
         progress(0, desc="Indexing")
         return indexing.wait(ticket, tick=lambda s: progress((s.done, max(s.total, 1)), desc="Indexing", unit="files"))

@@ -70,3 +70,25 @@ def test_answer_streams_line_by_line_and_ends_with_sources(sample_assistant):
     chat, cards, answer, asked, box, document = steps[-1]
     assert 'class="cite-card"' in cards and answer.citations and box == "" and document == ""
     assert asked == [question] and chat[0] == {"role": "user", "content": question}
+
+
+def test_upload_that_cannot_be_read_is_moved_out_and_reported(settings, make_assistant, tmp_path):
+    from assistant.background import BackgroundIndexer
+    from tests.conftest import LETTER, copy_samples, make_pdf
+
+    copy_samples(settings.corpus_dir, [LETTER])
+    assistant = make_assistant(settings)
+    indexing = BackgroundIndexer(assistant)
+    indexing.wait(indexing.request(), timeout=300)
+    demo = app.build_ui(assistant, indexing)
+    good, blank = tmp_path / "Wigan letter.txt", tmp_path / "scan.pdf"
+    good.write_text("Ofsted found that social workers' caseloads in Wigan were too high.")
+    blank.write_bytes(make_pdf([" "]))
+    message, rows, *_ = handler(demo, "upload")([str(good), str(blank)], progress=lambda *a, **k: None)
+    assert "**Wigan_letter.txt** was added" in message
+    assert "**scan.pdf** could not be read" in message and "removed" in message
+    assert sorted(p.name for p in settings.corpus_dir.iterdir()) == sorted([LETTER, "Wigan_letter.txt"])
+    assert (settings.corpus_dir.parent / "removed" / "scan.pdf").is_file()
+    assert {row[-1] for row in rows} == {LETTER, "Wigan_letter.txt"}
+    answer = assistant.ask("caseloads in Wigan")
+    assert answer.citations and answer.citations[0].source == "Wigan_letter.txt"
