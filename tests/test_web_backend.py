@@ -63,3 +63,35 @@ def test_background_indexing_reports_and_lets_questions_through(settings, make_a
     assert not indexing.status.running and "Index ready" in indexing.status.text()
     again = indexing.wait(indexing.request(), timeout=300)
     assert again.unchanged and not again.added
+
+
+def test_questions_during_repeated_indexing_never_fail(settings, make_assistant):
+    copy_samples(settings.corpus_dir)
+    assistant = make_assistant(settings)
+    assistant.index()
+    errors: list[str] = []
+    answered = [0]
+    done = threading.Event()
+
+    def asker() -> None:
+        while not done.is_set():
+            try:
+                answer = assistant.ask("What did Ofsted say about agency staff in Doncaster?")
+                assert answer.citations
+                answered[0] += 1
+            except Exception as exc:  # any failure of a question is the bug this test looks for
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=asker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    try:
+        for run in range(4):
+            for path in settings.corpus_dir.glob("*.txt"):
+                path.write_text(path.read_text() + f"\nAgency staff were discussed again ({run}).")
+            assert len(assistant.index().updated) == 5
+    finally:
+        done.set()
+        for thread in threads:
+            thread.join()
+    assert not errors and answered[0] > 0
