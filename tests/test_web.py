@@ -28,9 +28,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LETTER_TITLE = "Annual unannounced inspection of contact, referral and assessment arrangements"
-NEW_REPORT = """Ofsted inspection of Rotherham children's services
+NEW_REPORT = """Inspection of Rotherham local authority children's services
 
 Published: 3 March 2023
+
+Lead inspector: Jane Smith, His Majesty's Inspector
 
 Inspection dates: 6 to 17 February 2023
 
@@ -171,13 +173,15 @@ def test_ask_cite_upload_and_follow_up_in_chromium(app_url, page, settings, tmp_
         files=[{"name": "../Rotherham inspection.txt", "mimeType": "text/plain", "buffer": NEW_REPORT.encode()}]
     )
     expect(page.locator("#reports-outcome")).to_contain_text("Rotherham_inspection.txt was added")
-    expect(table).to_contain_text("Ofsted inspection of Rotherham")
+    expect(table).to_contain_text("Inspection of Rotherham local authority")
     assert (settings.corpus_dir / "Rotherham_inspection.txt").is_file()
     shots.take("03-report-uploaded")
 
     page.get_by_role("tab", name="Ask").click()
     ask(page, "What did Ofsted say about Lantern House in Rotherham?", 1)
-    expect(page.locator("#sources .cite-card").first).to_contain_text("Rotherham_inspection.txt")
+    upload_card = page.locator("#sources .cite-card").first
+    expect(upload_card).to_contain_text("Rotherham_inspection.txt")
+    expect(upload_card.locator(".badge-ofsted")).to_be_visible()
     expect(page.locator("#chat")).to_contain_text("kinship carers")
     shots.take("04-asked-about-upload")
 
@@ -199,12 +203,12 @@ def test_ask_cite_upload_and_follow_up_in_chromium(app_url, page, settings, tmp_
     page.get_by_role("tab", name="Reports").click()
     (settings.corpus_dir / "wigan.txt").write_text(NEW_REPORT.replace("Rotherham", "Wigan"))
     page.locator("#rescan").click()
-    expect(table).to_contain_text("Ofsted inspection of Wigan")
+    expect(table).to_contain_text("Inspection of Wigan local authority")
     page.locator("#remove-choice input").fill("Rotherham_inspection.txt")
     page.get_by_role("option", name="Rotherham_inspection.txt").click()
     page.locator("#remove").click()
     expect(page.locator("#reports-outcome")).to_contain_text("Removed Rotherham_inspection.txt")
-    expect(table).not_to_contain_text("Ofsted inspection of Rotherham")
+    expect(table).not_to_contain_text("Inspection of Rotherham local authority")
     assert (settings.corpus_dir.parent / "removed" / "Rotherham_inspection.txt").is_file()
     assert not (settings.corpus_dir / "Rotherham_inspection.txt").exists()
     shots.take("06-rescanned-and-removed")
