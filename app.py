@@ -3,11 +3,83 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+import gradio as gr
 
 from assistant.api import Assistant
+from assistant.background import BackgroundIndexer
 from assistant.config import load_settings
-from assistant.render import answer_markdown
+from assistant.render import (
+    DOCUMENT_COLUMNS,
+    answer_chat_markdown,
+    answer_line_count,
+    citation_cards,
+    document_view,
+    documents_rows,
+)
+from assistant.schema import SOURCE_TYPES, Answer, IndexReport
+from assistant.uploads import ALLOWED, UploadError, save_upload
+
+EXAMPLES = [
+    "What did Ofsted say about agency staff in Doncaster?",
+    "How many child protection conferences were postponed in Darlington?",
+    "How did Devon County Council respond to the report?",
+]
+STREAM_PAUSE = 0.04  # seconds between streamed lines, so the answer visibly fills in
+
+CSS = """
+.cite-cards { display: flex; flex-direction: column; gap: 10px; max-height: 640px; overflow-y: auto; }
+.cite-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px; cursor: pointer; background: #fff; }
+.cite-card:hover, .cite-card.cite-focus { border-color: #0969da; box-shadow: 0 0 0 2px #0969da33; }
+.cite-head { font-weight: 600; color: #1f2328; }
+.cite-n { color: #0969da; }
+.cite-facts { font-size: 0.85em; color: #57606a; margin: 4px 0; }
+.cite-passage { font-size: 0.9em; color: #1f2328; white-space: pre-wrap; }
+.cite-passage mark, .doc-view mark { background: #fff3a3; padding: 0 1px; }
+.cite-open { margin-top: 6px; font-size: 0.85em; }
+.badge { font-size: 0.75em; padding: 1px 6px; border-radius: 10px; color: #fff; vertical-align: middle; }
+.badge-ofsted { background: #6f42c1; } .badge-council { background: #1a7f37; }
+.badge-news { background: #bc4c00; } .badge-other { background: #57606a; }
+.doc-view { max-height: 520px; overflow-y: auto; border: 1px solid #d0d7de; border-radius: 8px; padding: 10px; }
+.doc-view pre { white-space: pre-wrap; font-family: inherit; }
+.doc-page-n { font-size: 0.8em; color: #57606a; border-top: 1px dashed #d0d7de; }
+#chat a[href^="#cite-card-"] { color: #0969da !important; text-decoration: none; font-weight: 600; }
+"""
+
+HEAD = """<script>
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a.cite-link");
+  if (!link) return;
+  event.preventDefault();
+  event.stopPropagation();
+  const n = link.dataset.n || (link.getAttribute("href") || "").split("-").pop();
+  const card = document.getElementById("cite-card-" + n);
+  if (!card) return;
+  document.querySelectorAll(".cite-card.cite-focus").forEach((c) => c.classList.remove("cite-focus"));
+  card.classList.add("cite-focus");
+  card.scrollIntoView({behavior: "smooth", block: "nearest"});
+}, true);
+new MutationObserver(() => {
+  const mark = document.getElementById("doc-highlight");
+  if (mark && !mark.dataset.seen) {
+    mark.dataset.seen = "1";
+    mark.scrollIntoView({behavior: "instant", block: "center"});
+  }
+}).observe(document.documentElement, {childList: true, subtree: true});
+</script>"""
+
+CARD_JS = """
+element.addEventListener("click", (event) => {
+  const card = event.target.closest(".cite-card");
+  if (card) trigger("click", {n: Number(card.dataset.n)});
+});
+"""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -20,35 +92,234 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def build_ui(assistant: Assistant):
-    import gradio as gr
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
-    def respond(message: str, history: list[dict]) -> str:
-        return answer_markdown(assistant.ask(message, history=history))
 
-    return gr.ChatInterface(
-        respond,
-        title="Inspection reports assistant",
-        description="Answers in the reports' own words, every quote with its source.",
-        examples=[
-            "What did Ofsted say about agency staff in Doncaster?",
-            "How many child protection conferences were postponed in Darlington?",
-            "How did Devon County Council respond to the report?",
-        ],
-    )
+def may_manage(host: str, auth: tuple[str, str] | None) -> bool:
+    """Adding and removing reports needs a password unless only this computer can reach the app."""
+    return bool(auth) or is_loopback(host)
+
+
+def credentials() -> tuple[str, str] | None:
+    """ASSISTANT_USER and ASSISTANT_PASSWORD, when both are set."""
+    user, password = os.environ.get("ASSISTANT_USER", ""), os.environ.get("ASSISTANT_PASSWORD", "")
+    return (user, password) if user and password else None
+
+
+def filters_of(authority: str | None, source_type: str | None, since: str | None, until: str | None) -> dict:
+    return {"authority": authority or None, "type": source_type or None, "since": since or None, "until": until or None}
+
+
+def authority_choices(assistant: Assistant) -> list[str]:
+    return sorted({a for meta in assistant.documents().values() for a in meta.get("authorities") or []})
+
+
+def build_ui(assistant: Assistant, indexing: BackgroundIndexer, can_manage: bool = True):
+    """The page: an Ask tab (chat, filters, sources, document view) and a Reports tab (table, upload, remove)."""
+
+    def ask_api(question: str, authority: str = "", source_type: str = "", since: str = "", until: str = "") -> dict:
+        """Answer a question; returns the answer text and its citations, as `python -m assistant ask --json`."""
+        return assistant.ask(question, filters=filters_of(authority, source_type, since, until)).to_json()
+
+    def respond(question, chat, asked, authority, source_type, since, until):
+        chat, asked = list(chat or []), list(asked or [])
+        if not (question or "").strip():
+            yield chat, gr.skip(), gr.skip(), asked, gr.skip(), gr.skip()
+            return
+        answer = assistant.ask(question, history=asked, filters=filters_of(authority, source_type, since, until))
+        if answer.no_answer and indexing.status.running and not assistant.store.passage_count():
+            answer.text = "The index is still being built; please ask again in a moment."
+        chat.append({"role": "user", "content": question})
+        for upto in range(1, answer_line_count(answer) + 1):
+            shown = [*chat, {"role": "assistant", "content": answer_chat_markdown(answer, upto)}]
+            yield shown, gr.skip(), gr.skip(), asked, gr.skip(), gr.skip()
+            time.sleep(STREAM_PAUSE)
+        yield shown, citation_cards(answer), answer, asked + [question], "", ""
+
+    def open_document(answer: Answer | None, event: gr.EventData):
+        number = (getattr(event, "_data", None) or {}).get("n")
+        citation = next((c for c in (answer.citations if answer else []) if c.n == number), None)
+        if citation is None:
+            return gr.skip()
+        span = (citation.quote_start, citation.quote_end)
+        return document_view(assistant.store.document(citation.source), span, f"[{citation.n}] {citation.title}")
+
+    def clear():
+        return [], citation_cards(None), None, [], ""
+
+    def refreshed_reports():
+        rows = documents_rows(assistant.documents())
+        sources = [row[-1] for row in rows]
+        choices = gr.update(choices=authority_choices(assistant))
+        return rows, gr.update(choices=sources, value=None), choices, indexing.status.text()
+
+    def wait_for_index(progress) -> IndexReport | None:
+        ticket = indexing.request()
+        progress(0, desc="Indexing")
+        return indexing.wait(ticket, tick=lambda s: progress((s.done, max(s.total, 1)), desc="Indexing", unit="files"))
+
+    def upload(files, progress=gr.Progress()):
+        if not can_manage:
+            return (MANAGE_DISABLED, *refreshed_reports(), None)
+        lines, saved = [], []
+        for path in files or []:
+            name = Path(path).name
+            try:
+                target = save_upload(Path(path).read_bytes(), name, assistant.settings.corpus_dir, max_bytes)
+            except (UploadError, OSError) as exc:
+                lines.append(f"- **{name}** was not added: {exc}")
+                continue
+            saved.append(target.name)
+        if saved:
+            report = wait_for_index(progress)
+            lines += [upload_outcome(source, report) for source in saved]
+        return "\n".join(lines) or "No file was sent.", *refreshed_reports(), None
+
+    def upload_outcome(source: str, report) -> str:
+        reason = (report.failed if report else {}).get(source)
+        if not reason:
+            return f"- **{source}** was added and can be asked about now."
+        moved = assistant.remove(source)
+        return f"- **{source}** could not be read ({reason}); it was moved to {moved} and not indexed."
+
+    def rescan(progress=gr.Progress()):
+        if not can_manage:
+            return (MANAGE_DISABLED, *refreshed_reports())
+        report = wait_for_index(progress)
+        return (report.summary() if report else "Indexing is still running."), *refreshed_reports()
+
+    def remove(source: str | None):
+        if not can_manage:
+            return (MANAGE_DISABLED, *refreshed_reports())
+        if not source:
+            return "Choose a report to remove first.", *refreshed_reports()
+        try:
+            moved = assistant.remove(source)
+        except KeyError:
+            return f"{source} is not in the index.", *refreshed_reports()
+        where = f"its file was moved to {moved}" if moved else "its file was already gone"
+        return f"Removed **{source}** from the index; {where}.", *refreshed_reports()
+
+    def poll(seen_runs: int):
+        status = indexing.status
+        if status.runs == seen_runs:
+            return gr.skip(), gr.skip(), gr.skip(), status.text(), seen_runs
+        return *refreshed_reports(), status.runs
+
+    max_bytes = int(assistant.settings.max_file_mb * 1_000_000)
+    private = {"api_visibility": "private"}
+    with gr.Blocks(title="Inspection reports assistant") as demo:
+        gr.Markdown("# Inspection reports assistant\nAnswers in the reports' own words, every quote with its source.")
+        status = gr.Markdown(indexing.status.text(), elem_id="index-status")
+        seen_runs = gr.State(-1)
+        last_answer = gr.State(None)
+        asked = gr.State([])
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        chat = gr.Chatbot(
+                            elem_id="chat", height=460, label="Conversation", show_label=False, buttons=["copy"]
+                        )
+                        with gr.Row():
+                            question = gr.Textbox(
+                                placeholder="Ask about the reports…", show_label=False, scale=6, elem_id="question"
+                            )
+                            send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask-button")
+                            clear_button = gr.Button("Clear conversation", scale=1, elem_id="clear-button")
+                        with gr.Accordion("Filters", open=False):
+                            with gr.Row():
+                                authority = gr.Dropdown(
+                                    authority_choices(assistant), label="Authority", allow_custom_value=True
+                                )
+                                source_type = gr.Dropdown(["", *SOURCE_TYPES], value="", label="Source type")
+                                since = gr.Textbox(label="From (YYYY-MM-DD)", placeholder="2010-01-01")
+                                until = gr.Textbox(label="To (YYYY-MM-DD)", placeholder="2024-12-31")
+                        gr.Examples(EXAMPLES, inputs=question, label="Try")
+                    with gr.Column(scale=2):
+                        gr.Markdown("### Sources")
+                        sources = gr.HTML(citation_cards(None), elem_id="sources", js_on_load=CARD_JS)
+                        document = gr.HTML("", elem_id="document-view")
+            with gr.Tab("Reports", id="reports"):
+                if not can_manage:
+                    gr.Markdown(MANAGE_DISABLED, elem_id="manage-disabled")
+                table = gr.Dataframe(
+                    documents_rows(assistant.documents()),
+                    headers=DOCUMENT_COLUMNS,
+                    interactive=False,
+                    wrap=True,
+                    column_widths=["28%", "7%", "10%", "9%", "13%", "6%", "6%", "10%", "11%"],
+                    elem_id="documents-table",
+                )
+                with gr.Row():
+                    files = gr.File(
+                        file_count="multiple",
+                        file_types=list(ALLOWED),
+                        label=f"Add reports ({', '.join(ALLOWED)}; up to {assistant.settings.max_file_mb:g} MB)",
+                        interactive=can_manage,
+                        elem_id="upload",
+                    )
+                    with gr.Column():
+                        rescan_button = gr.Button("Re-scan corpus folder", interactive=can_manage, elem_id="rescan")
+                        to_remove = gr.Dropdown(
+                            [], label="Report to remove", interactive=can_manage, elem_id="remove-choice"
+                        )
+                        remove_button = gr.Button("Remove", variant="stop", interactive=can_manage, elem_id="remove")
+                outcome = gr.Markdown(elem_id="reports-outcome")
+
+        ask_inputs = [question, chat, asked, authority, source_type, since, until]
+        ask_outputs = [chat, sources, last_answer, asked, question, document]
+        for trigger in (send.click, question.submit):
+            trigger(respond, ask_inputs, ask_outputs, concurrency_limit=16, **private)
+        for trigger in (clear_button.click, chat.clear):
+            trigger(clear, None, [chat, sources, last_answer, asked, document], **private)
+        sources.click(open_document, [last_answer], document, **private)
+        reports = [table, to_remove, authority, status]
+        files.upload(upload, files, [outcome, *reports, files], concurrency_limit=4, **private)
+        rescan_button.click(rescan, None, [outcome, *reports], **private)
+        remove_button.click(remove, to_remove, [outcome, *reports], **private)
+        gr.Timer(1.0).tick(poll, seen_runs, [*reports, seen_runs], show_progress="hidden", **private)
+        gr.api(ask_api, api_name="ask", concurrency_limit=16)
+    return demo
+
+
+MANAGE_DISABLED = (
+    "Adding and removing reports is turned off: the app listens beyond this computer without a password. "
+    "Set ASSISTANT_USER and ASSISTANT_PASSWORD to turn it on."
+)
 
 
 def main(argv: list[str] | None = None) -> None:
-    import os
-
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    for noisy in ("httpx", "sentence_transformers", "chromadb", "transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     settings = load_settings().with_overrides(corpus_dir=args.corpus, index_dir=args.index, chroma_url=args.chroma_url)
-    assistant = Assistant(settings)
-    print(assistant.index(show_bar=True).summary(), flush=True)
+    settings.corpus_dir.mkdir(parents=True, exist_ok=True)
     host = args.host or os.environ.get("ASSISTANT_HOST") or "127.0.0.1"
     port = args.port or int(os.environ.get("ASSISTANT_PORT") or 7860)
-    build_ui(assistant).launch(server_name=host, server_port=port, share=False)
+    auth = credentials()
+    assistant = Assistant(settings)
+    indexing = BackgroundIndexer(assistant)
+    indexing.request()  # catch up with the corpus; the page shows progress and questions are answered meanwhile
+    threading.Thread(target=assistant.embedder.encode, args=(["warm up"],), daemon=True).start()  # load the model now
+    demo = build_ui(assistant, indexing, can_manage=may_manage(host, auth))
+    demo.queue(default_concurrency_limit=8).launch(
+        server_name=host,
+        server_port=port,
+        share=False,
+        auth=auth,
+        max_file_size=f"{settings.max_file_mb:g}mb",
+        css=CSS,
+        head=HEAD,
+        footer_links=["api"],
+    )
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
+from pathlib import Path
 
 from .answer import Answerer, Thresholds
 from .config import Settings, load_settings
@@ -75,8 +77,42 @@ class Assistant:
         """source -> metadata of every indexed document."""
         return self.store.metas()
 
+    def removed_dir(self) -> Path:
+        """Where removed reports are moved: beside the corpus folder, never inside it."""
+        return self.settings.corpus_dir.resolve().parent / "removed"
+
+    def remove(self, source: str) -> Path | None:
+        """Take a report out of the index and move its file out of the corpus; returns where it went.
+
+        Raises KeyError for a source that is neither indexed nor a file in the corpus.
+        """
+        root = self.settings.corpus_dir.resolve()
+        path = (root / source).resolve()
+        if not path.is_relative_to(root) or path == root:
+            raise KeyError(source)
+        with self._write_lock:
+            indexed = source in self.store.documents()
+            if not indexed and not path.is_file():
+                raise KeyError(source)
+            moved = _move_unique(path, self.removed_dir() / source) if path.is_file() else None
+            if indexed:
+                self.store.remove(source)
+        log.info("removed %s%s", source, f" (file moved to {moved})" if moved else "")
+        return moved
+
     def close(self) -> None:
         self.store.close()
+
+
+def _move_unique(path: Path, target: Path) -> Path:
+    """Move a file to target, or to target with a number added if that name is taken."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    candidate, number = target, 1
+    while candidate.exists():
+        number += 1
+        candidate = target.with_name(f"{target.stem}-{number}{target.suffix}")
+    shutil.move(path, candidate)
+    return candidate
 
 
 def build_index(settings: Settings | None = None, rebuild: bool = False) -> IndexReport:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
@@ -86,15 +87,33 @@ class Store:
     def __init__(self, settings: Settings) -> None:
         settings.index_dir.mkdir(parents=True, exist_ok=True)
         self.settings = settings
-        self.db = sqlite3.connect(settings.db_path, check_same_thread=False, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
         self.db.executescript(_SCHEMA)
         self.client = _chroma_client(settings)
         # No embedding function, on purpose: Chroma's default would download a model.
         self.collection = self.client.get_or_create_collection(
             settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection: WAL lets questions read while one indexing thread writes.
+
+        A connection shared by threads is not enough: a write on it aborts another thread's open query.
+        """
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(
+                self.settings.db_path, check_same_thread=False, isolation_level=None, timeout=30
+            )
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            self._local.connection = connection
+            with self._connections_lock:
+                self._connections.append(connection)
+        return connection
 
     @contextmanager
     def transaction(self):
@@ -344,4 +363,8 @@ class Store:
         return docs, chunks, self.collection.count()
 
     def close(self) -> None:
-        self.db.close()
+        with self._connections_lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+        self._local = threading.local()

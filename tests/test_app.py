@@ -1,0 +1,94 @@
+"""The web app's shell: arguments, who may change the corpus, the page builds without a browser."""
+
+from __future__ import annotations
+
+import pytest
+
+import app
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("localhost", True), ("::1", True), ("0.0.0.0", False), ("192.168.1.5", False)],
+)
+def test_is_loopback(host, loopback):
+    assert app.is_loopback(host) is loopback
+
+
+def test_managing_reports_beyond_localhost_needs_credentials(monkeypatch):
+    monkeypatch.delenv("ASSISTANT_USER", raising=False)
+    monkeypatch.delenv("ASSISTANT_PASSWORD", raising=False)
+    assert app.credentials() is None
+    assert app.may_manage("127.0.0.1", None) and not app.may_manage("0.0.0.0", None)
+    monkeypatch.setenv("ASSISTANT_USER", "inspector")
+    monkeypatch.setenv("ASSISTANT_PASSWORD", "s3cret")
+    assert app.credentials() == ("inspector", "s3cret")
+    assert app.may_manage("0.0.0.0", app.credentials())
+
+
+def test_arguments():
+    args = app.parse_args(["--host", "0.0.0.0", "--port", "8000", "--corpus", "c", "--index", "i", "--chroma-url", "u"])
+    assert (args.host, args.port, args.corpus, args.index, args.chroma_url) == ("0.0.0.0", 8000, "c", "i", "u")
+
+
+def test_page_builds_and_exposes_ask(sample_assistant):
+    from assistant.background import BackgroundIndexer
+
+    demo = app.build_ui(sample_assistant, BackgroundIndexer(sample_assistant), can_manage=False)
+    api_names = {dep.api_name for dep in demo.fns.values() if dep.api_name and dep.api_visibility == "public"}
+    assert api_names == {"ask"}
+
+
+def handler(demo, name: str):
+    return next(block_fn.fn for block_fn in demo.fns.values() if getattr(block_fn.fn, "__name__", "") == name)
+
+
+def test_upload_and_remove_refuse_when_management_is_off(sample_assistant, tmp_path):
+    from assistant.background import BackgroundIndexer
+
+    demo = app.build_ui(sample_assistant, BackgroundIndexer(sample_assistant), can_manage=False)
+    sent = tmp_path / "new.txt"
+    sent.write_text("Ofsted found caseloads in Wigan too high.")
+    before = sorted(p.name for p in sample_assistant.settings.corpus_dir.iterdir())
+    message, *_ = handler(demo, "upload")([str(sent)])
+    assert "turned off" in message
+    message, *_ = handler(demo, "remove")(next(iter(sample_assistant.documents())))
+    assert "turned off" in message
+    assert sorted(p.name for p in sample_assistant.settings.corpus_dir.iterdir()) == before
+    assert len(sample_assistant.documents()) == 5
+
+
+def test_answer_streams_line_by_line_and_ends_with_sources(sample_assistant):
+    from assistant.background import BackgroundIndexer
+
+    demo = app.build_ui(sample_assistant, BackgroundIndexer(sample_assistant))
+    question = "What did Ofsted say about agency staff in Doncaster?"
+    steps = list(handler(demo, "respond")(question, [], [], "", "", "", ""))
+    assert len(steps) > 2
+    lengths = [len(step[0][-1]["content"]) for step in steps]
+    assert lengths == sorted(lengths) and lengths[0] < lengths[-1]
+    chat, cards, answer, asked, box, document = steps[-1]
+    assert 'class="cite-card"' in cards and answer.citations and box == "" and document == ""
+    assert asked == [question] and chat[0] == {"role": "user", "content": question}
+
+
+def test_upload_that_cannot_be_read_is_moved_out_and_reported(settings, make_assistant, tmp_path):
+    from assistant.background import BackgroundIndexer
+    from tests.conftest import LETTER, copy_samples, make_pdf
+
+    copy_samples(settings.corpus_dir, [LETTER])
+    assistant = make_assistant(settings)
+    indexing = BackgroundIndexer(assistant)
+    indexing.wait(indexing.request(), timeout=300)
+    demo = app.build_ui(assistant, indexing)
+    good, blank = tmp_path / "Wigan letter.txt", tmp_path / "scan.pdf"
+    good.write_text("Ofsted found that social workers' caseloads in Wigan were too high.")
+    blank.write_bytes(make_pdf([" "]))
+    message, rows, *_ = handler(demo, "upload")([str(good), str(blank)], progress=lambda *a, **k: None)
+    assert "**Wigan_letter.txt** was added" in message
+    assert "**scan.pdf** could not be read" in message and "removed" in message
+    assert sorted(p.name for p in settings.corpus_dir.iterdir()) == sorted([LETTER, "Wigan_letter.txt"])
+    assert (settings.corpus_dir.parent / "removed" / "scan.pdf").is_file()
+    assert {row[-1] for row in rows} == {LETTER, "Wigan_letter.txt"}
+    answer = assistant.ask("caseloads in Wigan")
+    assert answer.citations and answer.citations[0].source == "Wigan_letter.txt"

@@ -1,0 +1,115 @@
+"""The web chat's HTML: citation cards, inline links, the document view; document text always escaped."""
+
+from __future__ import annotations
+
+from assistant.render import answer_chat_markdown, citation_card, citation_cards, document_view, documents_rows
+from assistant.schema import Answer, Citation, Document
+
+PASSAGE = "Staff are qualified. There is a high reliance on agency staff. Plans exist."
+QUOTE = "There is a high reliance on agency staff."
+
+
+def citation(n: int = 1, **changes) -> Citation:
+    start = PASSAGE.index(QUOTE)
+    fields = dict(
+        n=n,
+        doc_id="d",
+        source="letter.txt",
+        file_name="letter.txt",
+        title="Inspection of Doncaster",
+        source_type="ofsted",
+        authority="Doncaster",
+        date="2012-02-16",
+        page=2,
+        passage=PASSAGE,
+        passage_start=100,
+        quote=QUOTE,
+        quote_start=100 + start,
+        quote_end=100 + start + len(QUOTE),
+        score=0.9,
+    )
+    fields.update(changes)
+    return Citation(**fields)
+
+
+def test_card_shows_title_badge_authority_date_page_and_marks_the_quote():
+    card = citation_card(citation())
+    assert 'id="cite-card-1"' in card and "Inspection of Doncaster" in card
+    assert 'class="badge badge-ofsted">Ofsted<' in card
+    assert "Doncaster · 2012-02-16 · page 2" in card
+    assert f"<mark>{QUOTE}</mark>" in card
+    assert card.index("Staff are qualified.") < card.index("<mark>") < card.index("Plans exist.")
+
+
+def test_badges_for_each_source_type():
+    assert 'badge-council">Council<' in citation_card(citation(source_type="council"))
+    assert 'badge-news">News<' in citation_card(citation(source_type="news"))
+    assert 'badge-other">Other<' in citation_card(citation(source_type="made-up"))
+
+
+def test_quote_found_by_text_when_its_span_is_off():
+    card = citation_card(citation(quote_start=0, quote_end=5))
+    assert f"<mark>{QUOTE}</mark>" in card
+
+
+def test_document_text_cannot_inject_html():
+    evil = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    card = citation_card(
+        citation(title=evil, authority=evil, passage=evil + PASSAGE, source='x" onclick="alert(3)', quote=QUOTE)
+    )
+    assert "<script>" not in card and "<img" not in card and 'onclick="' not in card
+    assert "&lt;script&gt;" in card and "&lt;img" in card
+
+
+def test_chat_text_links_markers_and_escapes_markdown_and_html():
+    answer = Answer(
+        question="q",
+        text="Ofsted's letter:\n“<b>Bold</b> *claims* [link](http://x) and [9]” [1]\n“Second.” [2]",
+        no_answer=False,
+        citations=[citation(1), citation(2)],
+    )
+    shown = answer_chat_markdown(answer)
+    assert '<a class="cite-link" href="#cite-card-1" data-n="1">[1]</a>' in shown
+    assert 'href="#cite-card-2"' in shown
+    assert "<b>" not in shown and "&lt;b&gt;" in shown
+    assert "\\*claims\\*" in shown and "\\[link\\]\\(http://x\\)" in shown
+    assert "\\[9\\]" in shown  # not a citation of this answer: left as text
+    assert answer_chat_markdown(answer, 1) == "Ofsted's letter:"
+
+
+def test_sources_panel_when_empty_or_not_covered():
+    assert "appear here" in citation_cards(None)
+    assert "do not cover" in citation_cards(Answer(question="q", text="no", no_answer=True))
+    both = citation_cards(Answer(question="q", text="t [1] [2]", no_answer=False, citations=[citation(1), citation(2)]))
+    assert both.count('class="cite-card"') == 2
+
+
+def test_document_view_highlights_the_span_on_its_page_and_escapes():
+    text = "Page one <i>text</i>.\n\nPage two has the agency quote here."
+    doc = Document(doc_id="d", source="r.txt", file_name="r.txt", title="R & D", text=text, page_starts=[0, 22])
+    start = text.index("the agency quote")
+    view = document_view(doc, (start, start + len("the agency quote")))
+    assert '<mark id="doc-highlight">the agency quote</mark>' in view
+    assert view.index("page 2") < view.index("<mark")
+    assert "&lt;i&gt;" in view and "R &amp; D" in view
+    assert "<mark" not in document_view(doc, (500, 600))
+    assert "no longer in the index" in document_view(None)
+
+
+def test_documents_rows_have_every_column():
+    metas = {
+        "a.txt": {
+            "title": "Letter",
+            "source_type": "ofsted",
+            "authorities": ["Doncaster"],
+            "publication_date": "2012-02-16",
+            "inspection_start": "2012-01-18",
+            "inspection_end": "2012-01-19",
+            "page_count": 3,
+            "chunks": 7,
+            "indexed_at": 1_700_000_000.0,
+        }
+    }
+    [row] = documents_rows(metas)
+    assert row[:7] == ["Letter", "Ofsted", "Doncaster", "2012-02-16", "2012-01-18 – 2012-01-19", 3, 7]
+    assert row[7].startswith("2023-11-1") and row[8] == "a.txt"

@@ -1,0 +1,224 @@
+"""The web chat in a real browser: Debian's chromium driven by Playwright against `python app.py`."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PYTHON, ROOT, cli_env, copy_samples
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LETTER_TITLE = "Annual unannounced inspection of contact, referral and assessment arrangements"
+NEW_REPORT = """Inspection of Rotherham local authority children's services
+
+Published: 3 March 2023
+
+Lead inspector: Jane Smith, His Majesty's Inspector
+
+Inspection dates: 6 to 17 February 2023
+
+Ofsted found that Lantern House, the new kinship carers' hub in Rotherham, gives families quick practical help.
+
+Social workers' caseloads in Rotherham remain too high in the assessment teams, which delays some visits.
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, deadline_s: float = 180) -> None:
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)  # polling interval while the server starts, not synchronisation
+    raise TimeoutError(f"{url} did not answer within {deadline_s} s")
+
+
+@contextmanager
+def running_app(settings, tmp_path: Path, **env: str):
+    """`python app.py` on a free loopback port, over a fresh corpus and no index yet; yields its URL."""
+    copy_samples(settings.corpus_dir)
+    port = free_port()
+    log = (tmp_path / "app.log").open("w")
+    process = subprocess.Popen(
+        [PYTHON, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
+        cwd=tmp_path,
+        env=dict(cli_env(settings), **env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until_up(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture
+def app_url(settings, tmp_path):
+    with running_app(settings, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def page(tmp_path):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.set_default_timeout(60_000)
+        yield context.new_page()
+        browser.close()
+
+
+class Shots:
+    """Screenshots kept in the test's folder and copied to screenshots/ at the repository root."""
+
+    def __init__(self, page, folder: Path) -> None:
+        self.page, self.folder, self.public = page, folder, ROOT / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.public.mkdir(exist_ok=True)
+
+    def take(self, name: str) -> None:
+        path = self.folder / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        shutil.copy(path, self.public / path.name)
+
+
+def ask(page, question: str, answers_before: int) -> None:
+    from playwright.sync_api import expect
+
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask-button").click()
+    bot = page.locator("#chat [data-testid='bot']")
+    expect(bot).to_have_count(answers_before + 1)
+    expect(page.locator("#question textarea")).to_have_value("")  # emptied with the last piece of the answer
+
+
+def test_ask_cite_upload_and_follow_up_in_chromium(app_url, page, settings, tmp_path):
+    from playwright.sync_api import expect
+
+    shots = Shots(page, tmp_path / "screenshots")
+    page.goto(app_url)
+    expect(page.locator("#index-status")).to_contain_text("Index")
+    shots.take("00-first-start")  # usually still "Indexing: n of 5 files": the app builds its index at start
+    expect(page.locator("#index-status")).to_contain_text("Index ready", timeout=180_000)
+
+    ask(page, "What did Ofsted say about agency staff in Doncaster?", 0)
+    cards = page.locator("#sources .cite-card")
+    expect(cards.first).to_be_visible()
+    expect(cards.filter(has_text=LETTER_TITLE).filter(has=page.locator(".badge-ofsted")).first).to_be_visible()
+    expect(page.locator("#chat")).to_contain_text("agency staff")
+    expect(page.locator("#sources mark").first).to_be_visible()
+    shots.take("01-answer-with-sources")
+
+    last_card = page.locator("#sources .cite-card").last
+    last_n = last_card.get_attribute("data-n")
+    page.locator(f"#chat a[href='#cite-card-{last_n}']").first.click()
+    expect(page.locator(f"#cite-card-{last_n}")).to_have_class("cite-card cite-focus")
+    expect(page.locator(f"#cite-card-{last_n}")).to_be_in_viewport()
+    page.locator("#chat a[href='#cite-card-1']").first.click()
+    expect(page.locator("#cite-card-1")).to_have_class("cite-card cite-focus")
+    expect(page.locator("#cite-card-1")).to_be_in_viewport()
+    page.locator("#cite-card-1 .cite-open").click()
+    expect(page.locator("#document-view #doc-highlight")).to_be_visible()
+    expect(page.locator("#document-view #doc-highlight")).to_be_in_viewport()
+    shots.take("02-clicked-citation-document-open")
+
+    page.get_by_role("tab", name="Reports").click()
+    table = page.locator("#documents-table")
+    expect(table).to_contain_text(LETTER_TITLE)
+    upload = page.locator("#upload input[type=file]")
+    upload.set_input_files(files=[{"name": "fake.pdf", "mimeType": "application/pdf", "buffer": b"not a pdf at all"}])
+    expect(page.locator("#reports-outcome")).to_contain_text("is named .pdf but is not a PDF")
+    assert not any(p.name.startswith("fake") for p in settings.corpus_dir.iterdir())
+    upload.set_input_files(
+        files=[{"name": "../Rotherham inspection.txt", "mimeType": "text/plain", "buffer": NEW_REPORT.encode()}]
+    )
+    expect(page.locator("#reports-outcome")).to_contain_text("Rotherham_inspection.txt was added")
+    expect(table).to_contain_text("Inspection of Rotherham local authority")
+    assert (settings.corpus_dir / "Rotherham_inspection.txt").is_file()
+    shots.take("03-report-uploaded")
+
+    page.get_by_role("tab", name="Ask").click()
+    ask(page, "What did Ofsted say about Lantern House in Rotherham?", 1)
+    upload_card = page.locator("#sources .cite-card").first
+    expect(upload_card).to_contain_text("Rotherham_inspection.txt")
+    expect(upload_card.locator(".badge-ofsted")).to_be_visible()
+    expect(page.locator("#chat")).to_contain_text("kinship carers")
+    shots.take("04-asked-about-upload")
+
+    ask(page, "What about caseloads there?", 2)
+    expect(page.locator("#sources .cite-card").first).to_contain_text("Rotherham_inspection.txt")
+    expect(page.locator("#sources mark").first).to_contain_text("caseloads")
+    shots.take("05-follow-up")
+
+    from gradio_client import Client
+
+    result = Client(app_url, verbose=False).predict("agency staff in Doncaster", "Doncaster", "ofsted", api_name="/ask")
+    assert result["answer"] and result["citations"][0]["source_type"] == "ofsted"
+    assert {"n", "source", "title", "page", "quote", "quote_start", "quote_end"} <= set(result["citations"][0])
+
+    page.locator("#clear-button").click()
+    expect(page.locator("#chat [data-testid='bot']")).to_have_count(0)
+    expect(page.locator("#sources")).to_contain_text("appear here")
+
+    page.get_by_role("tab", name="Reports").click()
+    (settings.corpus_dir / "wigan.txt").write_text(NEW_REPORT.replace("Rotherham", "Wigan"))
+    page.locator("#rescan").click()
+    expect(table).to_contain_text("Inspection of Wigan local authority")
+    page.locator("#remove-choice input").fill("Rotherham_inspection.txt")
+    page.get_by_role("option", name="Rotherham_inspection.txt").click()
+    page.locator("#remove").click()
+    expect(page.locator("#reports-outcome")).to_contain_text("Removed Rotherham_inspection.txt")
+    expect(table).not_to_contain_text("Inspection of Rotherham local authority")
+    assert (settings.corpus_dir.parent / "removed" / "Rotherham_inspection.txt").is_file()
+    assert not (settings.corpus_dir / "Rotherham_inspection.txt").exists()
+    shots.take("06-rescanned-and-removed")
+
+
+def test_credentials_protect_the_whole_app(settings, tmp_path):
+    from gradio_client import Client
+
+    with running_app(settings, tmp_path, ASSISTANT_USER="inspector", ASSISTANT_PASSWORD="s3cret") as url:
+        with pytest.raises(Exception):  # noqa: B017 - gradio_client raises a plain ValueError or HTTP error
+            Client(url, verbose=False)
+        client = Client(url, auth=("inspector", "s3cret"), verbose=False)
+        assert client.predict("agency staff in Doncaster", api_name="/ask")["question"]
