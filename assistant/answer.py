@@ -31,7 +31,7 @@ class Thresholds:
     min_dense: float = 0.35  # below this best cosine similarity, only an exact match of every word answers
     min_sentence_support: float = 0.25  # the best sentence must come this close to the question's topic
     max_citations: int = 5
-    min_quote_share: float = 0.5  # a passage is cited if a sentence holds this share of the question's weight
+    min_quote_share: float = 0.6  # a passage is cited if a sentence holds this share of the question's weight
     min_dense_cite: float = 0.6  # ... or if it is this close in meaning
 
 

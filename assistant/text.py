@@ -15,7 +15,7 @@ STOPWORDS = frozenset(
     yours yourself yourselves tell told say said says saying anything something please did does any much
     many also get got know""".split()
 )
-_WORD = re.compile(r"[a-z0-9£]+(?:['’][a-z]+)?")
+_WORD = re.compile(r"[a-z0-9£]+(?:-[a-z0-9]+)*(?:['’][a-z]+)?")  # "multi-agency" is not "agency"
 
 
 @lru_cache(maxsize=1)
