@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from conftest import make_pdf
 
 from assistant.config import Settings
@@ -194,3 +196,31 @@ def test_indexed_pdf_report_carries_its_facts(tmp_path):
     assert doc.publication_date == "2025-05-09"
     second = [c for c in chunks if c.page == 2]
     assert second and second[0].text.startswith("1. Leaders know")
+
+
+def test_facts_command_prints_json_and_checks_a_catalogue(settings, make_assistant, capsys, tmp_path):
+    from assistant.cli import main
+
+    folder = settings.corpus_dir / "2532283_dorset"
+    folder.mkdir()
+    pages = [ILACS.replace("Judgement Grade ", "Judgement Grade\n"), "Leaders act on what they learn."]
+    (folder / "children's services inspection - 09 may 2025.pdf").write_bytes(make_pdf(pages))
+    assert make_assistant(settings).index().ok
+    where = ["--corpus", str(settings.corpus_dir), "--index", str(settings.index_dir)]
+
+    assert main(["facts", "--json", *where]) == 0
+    record = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert record["source"] == "2532283_dorset/children's services inspection - 09 may 2025.pdf"
+    assert record["doc_type"] == "ILACS" and record["authority"] == "Dorset"
+    assert (record["publication_date"], record["inspection_start"]) == ("2025-05-09", "2025-03-17")
+    assert record["lead_inspector"] == "Sarah Canto"
+    assert record["judgements"]["Overall effectiveness"] == "Outstanding"
+
+    catalogue = tmp_path / "catalogue.csv"
+    catalogue.write_text(CATALOGUE.replace("a/inspection - 09 may 2025.pdf", record["source"]), encoding="utf-8")
+    assert main(["facts", "--check", str(catalogue), *where]) == 0
+    out = capsys.readouterr().out
+    assert "lead_inspector                 1     1  100.0%" in out
+    assert "children_in_care               0     1    0.0%" in out
+    assert "catalogue rows the report's text contradicts: 1" in out
+    assert "children_in_care: 2532283_dorset/children's services inspection - 09 may 2025.pdf" in out
