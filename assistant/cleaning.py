@@ -110,6 +110,11 @@ def _heading_like(line: str, wide: int) -> bool:
     return len(line) < wide * 0.85 and not line.endswith((".", ",", ";", ":", "?", "!", ")", "’", "”"))
 
 
+def _short_tail(line: str) -> bool:
+    """A few lower-case words ending a heading cut after its colon ('... help and protection:' + 'good')."""
+    return line[:1].islower() and len(line.split()) <= 5 and not line.endswith((".", ",", ";", ":"))
+
+
 def unwrap_lines(text: str, words: set[str] | None = None) -> str:
     """Join the hard-wrapped lines of a PDF page into paragraphs, keeping list items and numbered paragraphs
     apart; a line ending a sentence is still a wrap when it runs the full width of the page."""
@@ -125,6 +130,7 @@ def unwrap_lines(text: str, words: set[str] | None = None) -> str:
         starts_item = bool(_ITEM.match(line))
         ends = previous.endswith((".", ":", "?", "!"))
         wrapped = not ends or (len(previous) >= wide * 0.85 and not _heading_like(line, wide))
+        wrapped = wrapped or (previous.endswith(":") and _short_tail(line))
         if out and out[-1] and not starts_item and wrapped:
             if out[-1].endswith("-") and line[:1].islower():
                 out[-1] = _join_hyphen(out[-1], line, words)

@@ -68,3 +68,11 @@ def test_words_split_at_a_line_end_are_joined():
     words = {"safeguarding"}
     assert unwrap_lines("the local safe-\nguarding partnership", words) == "the local safeguarding partnership"
     assert unwrap_lines("clear decision-\nmaking by managers", words) == "clear decision-making by managers"
+
+
+def test_a_grade_cut_from_its_heading_rejoins_it():
+    page = "The experiences and progress of children in care:\nrequires improvement to be good\n15. Children are safe."
+    assert (
+        unwrap_lines(page).splitlines()[0]
+        == "The experiences and progress of children in care: requires improvement to be good"
+    )
