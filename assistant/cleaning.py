@@ -12,7 +12,7 @@ _TAG = re.compile(
     r"\b[^<>]*>",
     re.IGNORECASE,
 )
-_BULLET = re.compile(r"^[ \t]*(?:[•▪◦●■□➢►‣∙·\uf0b7\uf0a7]|[*\-–](?=\s))[ \t]*", re.MULTILINE)
+_BULLET = re.compile(r"^[ \t]*(?:[•▪◦●■□◼➢►‣∙·\uf0b7\uf0a7]|[*\-–](?=\s))[ \t]*", re.MULTILINE)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f]+")
 _BLANKS = re.compile(r"\n{3,}")
 _ENDS_OPEN = re.compile(r"[A-Za-z,;(’'\-–]$")
@@ -54,20 +54,89 @@ def clean_text(text: str) -> str:
     return _BLANKS.sub("\n\n", text).strip()
 
 
-def unwrap_lines(text: str) -> str:
-    """Join the hard-wrapped lines of a PDF page into paragraphs, keeping list items apart."""
+_ITEM = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2})?[.)]\s|[•▪◦●■□◼➢►‣∙·\uf0b7\uf0a7]|[*\-–]\s)")
+_PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?$", re.IGNORECASE)
+_EDGE = 4  # lines at the top and at the bottom of a page where running headers and footers stand
+
+
+def _furniture_key(line: str) -> str:
+    """A line with its digits normalised, so '... 2022 2' on page 2 and '... 2022 3' on page 3 match."""
+    return re.sub(r"\d+", "#", " ".join(line.split())).lower()
+
+
+def _edges(lines: list[str]) -> list[int]:
+    """Indexes of the first and last few non-blank lines of a page."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    return sorted(set(filled[:_EDGE] + filled[-_EDGE:]))
+
+
+def strip_furniture(pages: list[str]) -> list[str]:
+    """Drop running headers and footers (lines at a page's edge repeated on other pages) and bare page numbers."""
+    split = [page.split("\n") for page in pages]
+    seen: dict[str, int] = {}
+    for lines in split:
+        for key in {_furniture_key(lines[i]) for i in _edges(lines)}:
+            seen[key] = seen.get(key, 0) + 1
+    needed = max(2, min(3, len(pages) // 2))
+    out = []
+    for lines in split:
+        drop = set()
+        for i in _edges(lines):
+            line = lines[i].strip()
+            if _PAGE_NUMBER.match(line) or (len(line) > 3 and seen[_furniture_key(line)] >= needed):
+                drop.add(i)
+        out.append("\n".join(line for i, line in enumerate(lines) if i not in drop))
+    return out
+
+
+def _full_width(lines: list[str]) -> int:
+    """The length of a line that runs the width of the page: wrapped lines are at least about this long."""
+    lengths = sorted(len(line) for line in lines if line)
+    return lengths[int(len(lengths) * 0.8)] if len(lengths) >= 5 else 10**6
+
+
+def _join_hyphen(head: str, tail: str, words: set[str] | None) -> str:
+    """Join a word hyphenated at a line end: 'safe-' + 'guarding' is one word if the text uses it so,
+    'decision-' + 'making' keeps its hyphen."""
+    stem = re.search(r"(\w+)-$", head)
+    rest = re.match(r"\w+", tail)
+    if stem and rest and words is not None and (stem.group(1) + rest.group(0)).lower() in words:
+        return head[:-1] + tail
+    return head + tail
+
+
+def _heading_like(line: str, wide: int) -> bool:
+    """A short line without closing punctuation: a heading, not the rest of a paragraph."""
+    return len(line) < wide * 0.85 and not line.endswith((".", ",", ";", ":", "?", "!", ")", "’", "”"))
+
+
+def _short_tail(line: str) -> bool:
+    """A few lower-case words ending a heading cut after its colon ('... help and protection:' + 'good')."""
+    return line[:1].islower() and len(line.split()) <= 5 and not line.endswith((".", ",", ";", ":"))
+
+
+def unwrap_lines(text: str, words: set[str] | None = None) -> str:
+    """Join the hard-wrapped lines of a PDF page into paragraphs, keeping list items and numbered paragraphs
+    apart; a line ending a sentence is still a wrap when it runs the full width of the page."""
+    lines = [line.strip() for line in text.split("\n")]
+    wide = _full_width(lines)
     out: list[str] = []
-    for line in text.split("\n"):
-        line = line.strip()
+    previous = ""
+    for line in lines:
         if not line:
             out.append("")
+            previous = ""
             continue
-        starts_item = bool(_BULLET.match(line)) or bool(re.match(r"^\d{1,3}[.)]\s", line))
-        if out and out[-1] and not starts_item and not out[-1].endswith((".", ":", "?", "!")):
+        starts_item = bool(_ITEM.match(line))
+        ends = previous.endswith((".", ":", "?", "!"))
+        wrapped = not ends or (len(previous) >= wide * 0.85 and not _heading_like(line, wide))
+        wrapped = wrapped or (previous.endswith(":") and _short_tail(line))
+        if out and out[-1] and not starts_item and wrapped:
             if out[-1].endswith("-") and line[:1].islower():
-                out[-1] = out[-1][:-1] + line  # a word hyphenated across lines
+                out[-1] = _join_hyphen(out[-1], line, words)
             else:
                 out[-1] += " " + line
         else:
             out.append(line)
+        previous = line
     return "\n".join(out)

@@ -1,4 +1,4 @@
-"""The command line: index, ask, eval. Each command parses, calls the library, prints."""
+"""The command line: index, ask, eval, facts. Each command parses, calls the library, prints."""
 
 from __future__ import annotations
 
@@ -124,6 +124,80 @@ def _eval_beir(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_facts(args: argparse.Namespace) -> int:
+    from .store import Store
+
+    store = Store(_settings(args))
+    documents = {source: row for source, row in store.documents().items() if row.state == "ok"}
+    if not documents:
+        print("The index is empty: run `python -m assistant index` first.", file=sys.stderr)
+        return 2
+    if args.check:
+        return _check_facts({s: row.extracted for s, row in documents.items()}, Path(args.check))
+    for source, row in sorted(documents.items()):
+        record = _facts_record(source, row.meta)
+        if args.json:
+            print(json.dumps(record, ensure_ascii=False))
+        else:
+            grades = "; ".join(f"{name}: {grade}" for name, grade in record["judgements"].items())
+            print(
+                f"{source}\n  {record['doc_type']}, {record['authority']}, published {record['publication_date']}, "
+                f"inspected {record['inspection_start']} to {record['inspection_end']}, "
+                f"lead inspector {record['lead_inspector']}\n  {grades or 'no judgements'}"
+            )
+    return 0
+
+
+def _facts_record(source: str, meta: dict) -> dict:
+    """One document's facts as `facts --json` prints them."""
+    authorities = meta.get("authorities") or [None]
+    record = {
+        "source": source,
+        "doc_type": meta.get("doc_type"),
+        "framework": meta.get("framework"),
+        "authority": meta.get("authority") or authorities[0],
+        "publication_date": meta.get("publication_date"),
+        "inspection_start": meta.get("inspection_start"),
+        "inspection_end": meta.get("inspection_end"),
+        "lead_inspector": meta.get("lead_inspector"),
+        "judgements": meta.get("judgements") or {},
+    }
+    if meta.get("catalogue_differences"):
+        record["catalogue_differences"] = meta["catalogue_differences"]
+    return record
+
+
+def _check_facts(facts: dict[str, dict], path: Path) -> int:
+    """Per field, how many reports match the catalogue; every mismatch; the rows the text contradicts."""
+    from .facts import check
+    from .metadata import read_catalogue
+
+    if not path.is_file():
+        print(f"error: no catalogue at {path}", file=sys.stderr)
+        return 2
+    catalogue = read_catalogue(path)
+    counts, found = check(facts, catalogue)
+    both = set(facts) & set(catalogue)
+    print(f"{len(both)} indexed reports in the catalogue ({len(facts)} indexed, {len(catalogue)} catalogue rows)")
+    print(f"{'field':24} {'match':>7} {'of':>5} {'%':>7}")
+    for field, (matched, given) in counts.items():
+        share = f"{100 * matched / given:6.1f}%" if given else "      -"
+        print(f"{field:24} {matched:7d} {given:5d} {share}")
+    missing = [d for d in found if d["text"] in (None, "")]
+    contradicted = [d for d in found if d["text"] not in (None, "")]
+    print(f"\nmismatches: {len(found)}")
+    for d in missing:
+        print(f"  {d['field']}: {d['source']}: not found in the text; catalogue {d['catalogue']!r}")
+    print(f"\ncatalogue rows the report's text contradicts: {len(contradicted)}")
+    for d in contradicted:
+        print(f"  {d['field']}: {d['source']}: text {d['text']!r}, catalogue {d['catalogue']!r}")
+    absent = sorted(set(catalogue) - set(facts))
+    if absent:
+        print(f"\ncatalogue rows not in the index: {len(absent)}")
+        print("\n".join(f"  {source}" for source in absent[:10]) + ("\n  ..." if len(absent) > 10 else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__)
     parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors in the log")
@@ -155,6 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--no-baseline", action="store_true", help="skip the LangChain tutorial baseline")
     ev.add_argument("--misses", action="store_true", help="list the questions answered wrongly")
     ev.set_defaults(func=cmd_eval)
+
+    facts = sub.add_parser("facts", help="the facts of every indexed report, or how they match a catalogue")
+    _common(facts)
+    facts.add_argument("--json", action="store_true", help="one JSON object per document")
+    facts.add_argument("--check", metavar="CATALOGUE.csv", help="compare with a catalogue, field by field")
+    facts.set_defaults(func=cmd_facts)
     return parser
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from .chunking import chunk_document, embedding_text
 from .config import Settings
 from .embeddings import Embedder
+from .facts import differences, extract_facts, merge_grades, report_fields
 from .loaders import LoadError, is_supported, load_bytes
 from .metadata import describe, read_catalogue
 from .schema import Chunk, Document, IndexReport
@@ -55,7 +56,11 @@ def scan_corpus(corpus: Path, settings: Settings) -> Iterator[tuple[str, Path]]:
 def effective_meta(source: str, extracted: dict, catalogue: dict[str, dict]) -> dict:
     """What is read from the text, with the catalogue's corrections on top."""
     meta = dict(extracted)
-    meta.update(catalogue.get(source, {}))
+    row = catalogue.get(source, {})
+    meta.update(row)
+    if row and extracted.get("doc_type"):
+        meta["catalogue_differences"] = differences(extracted, row)
+        meta["judgements"] = merge_grades(extracted.get("judgements") or {}, row.get("grades") or {})
     meta["file_name"] = source.rsplit("/", 1)[-1]
     return meta
 
@@ -83,6 +88,12 @@ def parse_file(
     text = "\n\n".join(pages)
     doc_id = hashlib.sha256(data).hexdigest()[:32]
     extracted = describe(text, parsed.title)
+    if extracted["source_type"] == "ofsted":
+        facts = report_fields(extract_facts(text, source))
+        if facts["authority"]:
+            others = [a for a in extracted["authorities"] if a != facts["authority"]]
+            extracted["authorities"] = [facts["authority"], *others]
+        extracted.update(facts)
     extracted.update(doc_id=doc_id, source=source, page_count=len(starts), notes=parsed.notes)
     meta = effective_meta(source, extracted, catalogue)
     doc = Document(

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cleaning import clean_text, unwrap_lines
+from .cleaning import clean_text, strip_furniture, unwrap_lines
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 
@@ -102,7 +102,14 @@ def _pdf(data: bytes) -> Parsed:
         raise LoadError(f"damaged or truncated PDF ({type(exc).__name__}: {exc})") from exc
     except Exception as exc:  # pypdf raises many kinds on broken files
         raise LoadError(f"unreadable PDF ({type(exc).__name__}: {exc})") from exc
-    return Parsed(pages=[unwrap_lines(page) for page in pages], title=title)
+    return Parsed(pages=pdf_pages(pages), title=title)
+
+
+def pdf_pages(pages: list[str]) -> list[str]:
+    """A PDF's extracted page texts without page furniture, their lines joined into paragraphs."""
+    pages = strip_furniture(pages)
+    words = {w.lower() for page in pages for w in re.findall(r"\w+", page)}
+    return [unwrap_lines(page, words) for page in pages]
 
 
 def _docx(data: bytes) -> Parsed:

@@ -8,7 +8,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from .authorities import canonical, find_authorities
+from .authorities import AUTHORITIES, canonical, find_authorities
 from .schema import SOURCE_TYPES
 
 _MONTHS = {
@@ -168,7 +168,43 @@ def _catalogue_row(row: dict) -> tuple[str, dict]:
         fields[key] = value
     if not fields.get("authorities") and row.get("authority"):
         fields["authorities"] = [canonical(row["authority"]) or row["authority"].strip()]
+    fields.update(_report_facts(row))
     return source, fields
+
+
+def authority_name(name: str) -> str:
+    """The canonical name of an authority given as a name on its own ('bury', 'telford & wrekin')."""
+    name = name.strip()
+    exact = {a.lower(): a for a in AUTHORITIES}
+    return canonical(name) or exact.get(name.lower().replace(" & ", " and ")) or name
+
+
+_UNKNOWN_GRADES = ("", "data_unreadable", "inspection_pre_dates_judgement")
+
+
+def _report_facts(row: dict) -> dict:
+    """The report facts of the Ofsted catalogue's columns: type, authority, dates, lead inspector, grades."""
+    from .facts import GRADE_COLUMNS, catalogue_doc_type, catalogue_period
+
+    fields: dict = {}
+    if row.get("doc_type"):
+        fields["doc_type"] = catalogue_doc_type(str(row["doc_type"]))
+    if row.get("ilacs_framework"):
+        framework = str(row["ilacs_framework"]).strip()
+        fields["framework"] = "longer than standard" if "longer" in framework else framework
+    if row.get("authority"):
+        fields["authority"] = authority_name(str(row["authority"]))
+    if row.get("inspection_dates") and not row.get("inspection_start"):
+        start, end = catalogue_period(str(row["inspection_dates"]))
+        if start:
+            fields["inspection_start"], fields["inspection_end"] = start, end
+    if row.get("lead_inspector"):
+        fields["lead_inspector"] = str(row["lead_inspector"]).strip()
+    grades = {c: str(row[c]).strip().lower() for c in GRADE_COLUMNS if str(row.get(c) or "").strip()}
+    grades = {c: g for c, g in grades.items() if g not in _UNKNOWN_GRADES}
+    if grades:
+        fields["grades"] = grades
+    return fields
 
 
 def read_catalogue(path: Path) -> dict[str, dict]:

@@ -1,0 +1,78 @@
+"""Page furniture of real reports goes; paragraphs, numbered paragraphs and pages stay."""
+
+from __future__ import annotations
+
+from conftest import make_pdf
+
+from assistant.cleaning import strip_furniture, unwrap_lines
+from assistant.loaders import load_bytes
+
+HEADER = "Inspection of Doncaster local authority children's services 14 to 25 February 2022"
+BODY = [
+    "1. Leaders know their services well. Social workers visit children often.",
+    "2. Managers check the quality of plans and act when they are weak.",
+    "3. Children in care see their social worker regularly and are listened to.",
+]
+
+
+def _report_pages() -> list[str]:
+    return [f"{HEADER} {n}\n{BODY[n - 1]}\n{n}" for n in range(1, 4)]
+
+
+def test_running_header_and_page_numbers_are_dropped_from_a_real_pdf():
+    parsed = load_bytes(make_pdf(_report_pages()), ".pdf", 20_000_000)
+    assert len(parsed.pages) == 3
+    for number, page in enumerate(parsed.pages, start=1):
+        assert "Inspection of Doncaster" not in page
+        assert page.splitlines() == [BODY[number - 1]]
+
+
+def test_header_digits_may_differ_between_pages():
+    pages = ["Title page\nReport of 2022 1\nText one.", "Report of 2022 2\nText two.", "Report of 2022 3\nText three."]
+    assert strip_furniture(pages) == ["Title page\nText one.", "Text two.", "Text three."]
+
+
+def test_a_line_repeated_in_the_middle_of_pages_is_kept():
+    middle = "\n".join(f"Line {i} of prose." for i in range(5))
+    pages = [f"Top {n}\n{middle}\nRepeated inside.\n{middle}\nEnd {n}" for n in range(3)]
+    assert all("Repeated inside." in page for page in strip_furniture(pages))
+
+
+def test_numbered_paragraph_is_one_line_even_when_a_sentence_ends_at_a_line_end():
+    page = (
+        "12. Leaders have improved the quality of practice for children who need help and protection.\n"
+        "Social workers now see children regularly and record their views and wishes in full\n"
+        "detail, and managers check that plans are followed and that children are safer than they\n"
+        "were before the last inspection of the service.\n"
+        "13. The next paragraph begins here and runs on for a while without stopping at all now.\n"
+        "Short end."
+    )
+    lines = unwrap_lines(page).splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("12. Leaders") and lines[0].endswith("last inspection of the service.")
+    assert lines[1].startswith("13. The next paragraph")
+
+
+def test_a_heading_after_a_paragraph_stays_apart():
+    page = (
+        "Social workers now see children regularly and record their views and wishes in full\n"
+        "detail, and managers check that plans are followed and that children are safer now.\n"
+        "The experiences and progress of children in care\n"
+        "14. Children come into care at the right time."
+    )
+    lines = unwrap_lines(page).splitlines()
+    assert lines[1] == "The experiences and progress of children in care"
+
+
+def test_words_split_at_a_line_end_are_joined():
+    words = {"safeguarding"}
+    assert unwrap_lines("the local safe-\nguarding partnership", words) == "the local safeguarding partnership"
+    assert unwrap_lines("clear decision-\nmaking by managers", words) == "clear decision-making by managers"
+
+
+def test_a_grade_cut_from_its_heading_rejoins_it():
+    page = "The experiences and progress of children in care:\nrequires improvement to be good\n15. Children are safe."
+    assert (
+        unwrap_lines(page).splitlines()[0]
+        == "The experiences and progress of children in care: requires improvement to be good"
+    )
