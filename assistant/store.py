@@ -206,7 +206,8 @@ class Store:
         with self.transaction() as db:
             self._delete_rows(db, doc.source)
             db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,'ok',?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO documents (source, doc_id, size, mtime_ns, state, meta, extracted, text, "
+                "page_starts, indexed_at, n_chunks) VALUES (?,?,?,?,'ok',?,?,?,?,?,?)",
                 (
                     doc.source,
                     doc.doc_id,

@@ -177,3 +177,15 @@ def test_many_pdfs_are_parsed_in_worker_processes_with_the_same_result(settings,
     for source in parallel.documents():
         assert parallel.store.document(source).text == sequential.store.document(source).text
         assert parallel.store.document(source).page_starts == sequential.store.document(source).page_starts
+
+
+def test_catalogue_corrections_are_what_answers_show(settings, make_assistant):
+    copy_samples(settings.corpus_dir, ["004_16692f82aae21db8.txt"])
+    (settings.corpus_dir / "catalogue.csv").write_text("source,publication_date\n004_16692f82aae21db8.txt,2013-05-10\n")
+    assistant = make_assistant(settings)
+    assistant.index()
+    answer = assistant.ask("How did Devon County Council respond to the Ofsted report?")
+    assert answer.citations[0].date == "2013-05-10"
+    assert answer.citations[0].file_name == "004_16692f82aae21db8.txt"
+    extracted = assistant.store.documents()["004_16692f82aae21db8.txt"].extracted
+    assert extracted["publication_date"] is None  # what the text says is kept apart from the correction
