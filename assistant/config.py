@@ -25,6 +25,10 @@ class Settings:
     embed_batch: int = 64
     encode_group: int = 512  # chunks gathered from several files before one encode
     catalogue_names: tuple[str, ...] = field(default=("catalogue.csv",))
+    llm: str = "extractive"  # extractive (no LLM), openai (any OpenAI-compatible endpoint), ollama, local
+    llm_model: str = ""  # the model's name on the endpoint; for local, a GGUF file (default: SmolLM2)
+    llm_timeout: float = 60.0  # seconds one call to the language model may take
+    llm_max_tokens: int = 400
 
     @property
     def db_path(self) -> Path:
@@ -52,4 +56,8 @@ def load_settings() -> Settings:
         collection=_env("ASSISTANT_COLLECTION", "reports"),
         max_file_mb=float(_env("ASSISTANT_MAX_FILE_MB", "20")),
         encode_group=int(_env("ASSISTANT_ENCODE_GROUP", "512")),
+        llm=_env("ASSISTANT_LLM", "extractive").lower(),
+        llm_model=_env("ASSISTANT_LLM_MODEL", ""),
+        llm_timeout=float(_env("ASSISTANT_LLM_TIMEOUT", "60")),
+        llm_max_tokens=int(_env("ASSISTANT_LLM_MAX_TOKENS", "400")),
     )
