@@ -6,6 +6,7 @@ import argparse
 import logging
 
 from assistant.api import Assistant
+from assistant.cli import add_llm_options
 from assistant.config import load_settings
 from assistant.render import answer_markdown
 
@@ -17,6 +18,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--corpus", help="folder of reports (default corpus/, or ASSISTANT_CORPUS)")
     parser.add_argument("--index", help="folder of the index (default index/, or ASSISTANT_INDEX)")
     parser.add_argument("--chroma-url", help="use a Chroma server instead of the embedded store (or CHROMA_URL)")
+    add_llm_options(parser)
     return parser.parse_args(argv)
 
 
@@ -43,7 +45,14 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    settings = load_settings().with_overrides(corpus_dir=args.corpus, index_dir=args.index, chroma_url=args.chroma_url)
+    settings = load_settings().with_overrides(
+        corpus_dir=args.corpus,
+        index_dir=args.index,
+        chroma_url=args.chroma_url,
+        llm=args.llm,
+        llm_model=args.llm_model,
+        llm_timeout=args.llm_timeout,
+    )
     assistant = Assistant(settings)
     print(assistant.index(show_bar=True).summary(), flush=True)
     host = args.host or os.environ.get("ASSISTANT_HOST") or "127.0.0.1"

@@ -53,6 +53,7 @@ def _openai(settings: Settings) -> BaseChatModel:
         api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
         temperature=0,
         timeout=settings.llm_timeout,
+        stream_chunk_timeout=settings.llm_timeout,
         max_retries=1,
         max_tokens=settings.llm_max_tokens,
         streaming=True,
