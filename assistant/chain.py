@@ -17,7 +17,7 @@ from pydantic import ConfigDict
 from .answer import Answerer, document_label
 from .followup import previous_questions, resolve
 from .grounding import GroundingChecker, SentenceCheck, split_sentences
-from .prompting import answer_messages, condense_messages
+from .prompting import answer_messages, condense_messages, sanitised
 from .retrieval import Filters, Hit, Retriever, Search, doc_date
 from .schema import Answer, Citation
 from .text import stems
@@ -94,7 +94,7 @@ def build_answer_chain(model: BaseChatModel, checker: GroundingChecker) -> Runna
     """{"question", "documents"} -> GeneratedAnswer, every sentence checked against its cited passage."""
 
     def ground(x: dict) -> GeneratedAnswer:
-        passages = [d.page_content for d in x["documents"]]
+        passages = [sanitised(d.page_content) for d in x["documents"]]
         return GeneratedAnswer(x["draft"], checker.check(x["draft"], passages), list(x["documents"]))
 
     return RunnablePassthrough.assign(draft=draft_chain(model)) | RunnableLambda(ground, name="ground")
@@ -172,7 +172,7 @@ class GenerativeAnswerer:
             yield base
             return
         documents = [citation_document(c) for c in base.citations]
-        passages = [d.page_content for d in documents]
+        passages = [sanitised(d.page_content) for d in documents]
         checks: list[SentenceCheck] = []
         try:
             pieces = self.draft.stream({"question": question, "documents": documents})

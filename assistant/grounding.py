@@ -18,6 +18,7 @@ from .text import stems
 KEEP_AT = 0.62
 FLAG_AT = 0.455
 FLAG_NOTE = " (not clearly supported by the cited passage)"
+ADDED_NOTE = " (the model gave no citation; the passage that supports it was added)"
 
 _CITE = re.compile(r"\[\s*(\d+(?:\s*[,;–-]\s*\d+)*)\s*\]")
 _AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\s*\d+(?:\s*[,;–-]\s*\d+)*\s*\])+)")
@@ -46,7 +47,9 @@ class SentenceCheck:
         """The sentence as the user sees it; None when removed."""
         if self.verdict == "removed":
             return None
-        return self.text + FLAG_NOTE if self.verdict == "flagged" else self.text
+        if self.verdict == "flagged":
+            return self.text + (ADDED_NOTE if self.reason.startswith("no citation:") else FLAG_NOTE)
+        return self.text
 
     @property
     def says_not_covered(self) -> bool:
@@ -118,16 +121,32 @@ class GroundingChecker:
         notes = [f"dropped {', '.join(f'[{n}]' for n in dropped)}: no such passage was given"] if dropped else []
         check = SentenceCheck(text=text, citations=valid)
         verdict, reason, support = self._judge(text, [passages[n - 1] for n in valid], bool(dropped))
+        if reason == "no citation" and passages:
+            return self._uncited(text, passages)
         check.verdict, check.support = verdict, support
         check.reason = "; ".join(notes + [reason])
         return check
+
+    def _uncited(self, text: str, passages: list[str]) -> SentenceCheck:
+        """A sentence without a citation: shown, flagged, with [n] added, only if one passage clearly supports it."""
+        scores = [self.support(text, [p]) for p in passages]
+        best = int(np.argmax(scores))
+        verdict, why, support = self._judge_claim(text, [passages[best]])
+        if verdict == "removed" or support is None or support < self.keep_at:
+            reason = f"no citation, and no passage clearly supports it (best [{best + 1}], score {max(scores):.2f})"
+            return SentenceCheck(text, [], "removed", reason, round(max(scores), 3))
+        marked = re.sub(r"([.!?]?)$", rf" [{best + 1}]\1", text.rstrip(), count=1)
+        reason = f"no citation: passage [{best + 1}] supports it (score {support:.2f}), so [{best + 1}] was added"
+        return SentenceCheck(marked, [best + 1], "flagged", reason, support)
 
     def _judge(self, text: str, cited: list[str], had_invalid: bool) -> tuple[str, str, float | None]:
         if not cited:
             if _NOT_SAID.search(text):
                 return "kept", "says the reports do not cover it", None
             return "removed", "cites no passage that was given" if had_invalid else "no citation", None
-        claim = strip_citations(text)
+        return self._judge_claim(strip_citations(text), cited)
+
+    def _judge_claim(self, claim: str, cited: list[str]) -> tuple[str, str, float | None]:
         for quote in quotes_in(claim):
             if not any(_normal(quote) in _normal(p) for p in cited):
                 return "removed", f"quoted words “{quote}” are not in the cited passage", None
