@@ -14,6 +14,7 @@ import gradio as gr
 
 from assistant.api import Assistant
 from assistant.background import BackgroundIndexer
+from assistant.cli import add_llm_options
 from assistant.config import load_settings
 from assistant.render import (
     DOCUMENT_COLUMNS,
@@ -89,6 +90,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--corpus", help="folder of reports (default corpus/, or ASSISTANT_CORPUS)")
     parser.add_argument("--index", help="folder of the index (default index/, or ASSISTANT_INDEX)")
     parser.add_argument("--chroma-url", help="use a Chroma server instead of the embedded store (or CHROMA_URL)")
+    add_llm_options(parser)
     return parser.parse_args(argv)
 
 
@@ -132,7 +134,11 @@ def build_ui(assistant: Assistant, indexing: BackgroundIndexer, can_manage: bool
         if not (question or "").strip():
             yield chat, gr.skip(), gr.skip(), asked, gr.skip(), gr.skip()
             return
-        answer = assistant.ask(question, history=asked, filters=filters_of(authority, source_type, since, until))
+        filters = filters_of(authority, source_type, since, until)
+        if assistant.settings.llm != "extractive":
+            yield from respond_generated(question, chat, asked, filters)
+            return
+        answer = assistant.ask(question, history=asked, filters=filters)
         if answer.no_answer and indexing.status.running and not assistant.store.passage_count():
             answer.text = "The index is still being built; please ask again in a moment."
         chat.append({"role": "user", "content": question})
@@ -141,6 +147,21 @@ def build_ui(assistant: Assistant, indexing: BackgroundIndexer, can_manage: bool
             yield shown, gr.skip(), gr.skip(), asked, gr.skip(), gr.skip()
             time.sleep(STREAM_PAUSE)
         yield shown, citation_cards(answer), answer, asked + [question], "", ""
+
+    def respond_generated(question, chat, asked, filters):
+        """A language model's answer: each checked sentence shows as it comes, then the sources."""
+        chat = [*chat, {"role": "user", "content": question}]
+        pieces: list[str] = []
+        answer = None
+        for item in assistant.ask_stream(question, history=asked, filters=filters):
+            if isinstance(item, Answer):
+                answer = item
+                break
+            pieces.append(item.strip())
+            shown = [*chat, {"role": "assistant", "content": " ".join(pieces)}]
+            yield shown, gr.skip(), gr.skip(), asked, gr.skip(), gr.skip()
+        final = [*chat, {"role": "assistant", "content": answer_chat_markdown(answer, answer_line_count(answer))}]
+        yield final, citation_cards(answer), answer, asked + [question], "", ""
 
     def open_document(answer: Answer | None, event: gr.EventData):
         number = (getattr(event, "_data", None) or {}).get("n")
@@ -300,7 +321,14 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     for noisy in ("httpx", "sentence_transformers", "chromadb", "transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    settings = load_settings().with_overrides(corpus_dir=args.corpus, index_dir=args.index, chroma_url=args.chroma_url)
+    settings = load_settings().with_overrides(
+        corpus_dir=args.corpus,
+        index_dir=args.index,
+        chroma_url=args.chroma_url,
+        llm=args.llm,
+        llm_model=args.llm_model,
+        llm_timeout=args.llm_timeout,
+    )
     settings.corpus_dir.mkdir(parents=True, exist_ok=True)
     host = args.host or os.environ.get("ASSISTANT_HOST") or "127.0.0.1"
     port = args.port or int(os.environ.get("ASSISTANT_PORT") or 7860)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+from collections.abc import Iterator
 from pathlib import Path
+
+from langchain_core.language_models import BaseChatModel
 
 from .answer import Answerer, Thresholds
 from .config import Settings, load_settings
@@ -38,14 +41,35 @@ class Assistant:
     """Holds the index and the encoder; loads the model once, answers many questions."""
 
     def __init__(
-        self, settings: Settings | None = None, embedder: Embedder | None = None, thresholds: Thresholds | None = None
+        self,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        thresholds: Thresholds | None = None,
+        chat_model: BaseChatModel | None = None,
     ) -> None:
         self.settings = settings or load_settings()
         self.embedder = embedder or Embedder(batch_size=self.settings.embed_batch, backend=self.settings.encoder)
         self.store = Store(self.settings)
         self.retriever = Retriever(self.store, self.embedder)
         self.answerer = Answerer(self.store, self.embedder, thresholds)
+        self.chat_model = chat_model
+        self._generative = None
         self._write_lock = threading.Lock()  # one indexing run at a time; questions go on meanwhile
+
+    @property
+    def uses_llm(self) -> bool:
+        return self.chat_model is not None or self.settings.llm != "extractive"
+
+    def generative(self):
+        """The LLM answerer, built on first use (the model behind it may be remote or loaded lazily)."""
+        if self._generative is None:
+            from .chain import GenerativeAnswerer
+            from .grounding import GroundingChecker
+            from .llm import build_chat_model
+
+            model = self.chat_model or build_chat_model(self.settings)
+            self._generative = GenerativeAnswerer(model, self.answerer, GroundingChecker(self.embedder))
+        return self._generative
 
     def index(
         self, rebuild: bool = False, progress: Progress | None = None, show_bar: bool = False, settle: float = 0.0
@@ -60,18 +84,58 @@ class Assistant:
 
     def ask_with_search(self, question: str, history=None, filters=None) -> tuple[Answer, Search | None]:
         """The answer and the ranked search behind it (for evaluation and debugging)."""
+        for item in self._answer_stream(question, history, filters):
+            if isinstance(item, tuple):
+                return item
+        raise AssertionError("the answer stream ended without an answer")
+
+    def ask_stream(self, question: str, history=None, filters=None) -> Iterator[str | Answer]:
+        """Pieces of text as they are ready, then the final Answer (whose text is what the user should see)."""
+        streamed = False
+        for item in self._answer_stream(question, history, filters):
+            if isinstance(item, str):
+                streamed = True
+                yield item
+            else:
+                if not streamed:
+                    yield item[0].text
+                yield item[0]
+
+    def _answer_stream(self, question: str, history, filters) -> Iterator[str | tuple[Answer, Search | None]]:
         original = question if isinstance(question, str) else ""
         question, message = check_question(original)
         if not question:
-            return Answer(question=original, text=message, no_answer=True, message=message), None
-        searched = resolve(question, history)
+            yield Answer(question=original, text=message, no_answer=True, message=message), None
+            return
         filters = filters if isinstance(filters, Filters) else Filters.from_dict(filters)
+        generative, note = self._generative_or_note()
+        searched = generative.condense(question, history) if generative else resolve(question, history)
         search = self.retriever.search(searched, filters)
-        answer = self.answerer.answer(searched, search)
+        if generative:
+            for item in generative.stream(searched, search):
+                if isinstance(item, str):
+                    yield item
+                else:
+                    answer = item
+        else:
+            answer = self.answerer.answer(searched, search)
+            answer.text = f"{note}\n\n{answer.text}" if note else answer.text
         answer.question, answer.resolved_question, answer.message = original, searched, message
         if message:
             answer.text = f"{message}\n\n{answer.text}"
-        return answer, search
+        yield answer, search
+
+    def _generative_or_note(self):
+        """(the LLM answerer, "") when one is chosen and can be built; (None, a note why not) if it cannot."""
+        if not self.uses_llm:
+            return None, ""
+        try:
+            return self.generative(), ""
+        except Exception as exc:
+            from .chain import failure_note
+
+            log.warning("language model unavailable: %s", exc)
+            return None, failure_note(exc)
 
     def documents(self) -> dict[str, dict]:
         """source -> metadata of every indexed document."""

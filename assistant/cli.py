@@ -17,8 +17,29 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000 (or CHROMA_URL)")
 
 
+def add_llm_options(parser: argparse.ArgumentParser) -> None:
+    """--llm and --llm-model, shared by the CLI and the web chat."""
+    from .llm import LLM_CHOICES
+
+    parser.add_argument(
+        "--llm",
+        choices=LLM_CHOICES,
+        help="who writes the answer: extractive quotes (default, or ASSISTANT_LLM), an OpenAI-compatible endpoint "
+        "(OPENAI_BASE_URL, OPENAI_API_KEY), Ollama (OLLAMA_HOST) or a local GGUF model (SmolLM2 by default)",
+    )
+    parser.add_argument("--llm-model", help="the model's name (or ASSISTANT_LLM_MODEL); for local, a GGUF file")
+    parser.add_argument("--llm-timeout", type=float, help="seconds one model call may take (or ASSISTANT_LLM_TIMEOUT)")
+
+
 def _settings(args: argparse.Namespace):
-    return load_settings().with_overrides(corpus_dir=args.corpus, index_dir=args.index, chroma_url=args.chroma_url)
+    return load_settings().with_overrides(
+        corpus_dir=args.corpus,
+        index_dir=args.index,
+        chroma_url=args.chroma_url,
+        llm=getattr(args, "llm", None),
+        llm_model=getattr(args, "llm_model", None),
+        llm_timeout=getattr(args, "llm_timeout", None),
+    )
 
 
 def _assistant(args: argparse.Namespace):
@@ -220,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--type", choices=["ofsted", "council", "news", "other"], help="only this kind of source")
     ask.add_argument("--since", help="only documents dated on or after this ISO date")
     ask.add_argument("--until", help="only documents dated on or before this ISO date")
+    add_llm_options(ask)
     ask.set_defaults(func=cmd_ask)
 
     ev = sub.add_parser("eval", help="measure answering on a dev set (JSON lines)")

@@ -27,6 +27,10 @@ class Settings:
     parse_workers: int = max(1, (os.cpu_count() or 2) - 1)  # PDF parsing processes beside the encoder
     encode_group: int = 512  # chunks gathered from several files before one encode
     catalogue_names: tuple[str, ...] = field(default=("catalogue.csv",))
+    llm: str = "extractive"  # extractive (no LLM), openai (any OpenAI-compatible endpoint), ollama, local
+    llm_model: str = ""  # the model's name on the endpoint; for local, a GGUF file (default: SmolLM2)
+    llm_timeout: float = 60.0  # seconds one call to the language model may take
+    llm_max_tokens: int = 400
 
     @property
     def db_path(self) -> Path:
@@ -56,4 +60,8 @@ def load_settings() -> Settings:
         encode_group=int(_env("ASSISTANT_ENCODE_GROUP", "512")),
         encoder=_env("ASSISTANT_ENCODER", "auto"),
         parse_workers=int(_env("ASSISTANT_PARSE_WORKERS", str(max(1, (os.cpu_count() or 2) - 1)))),
+        llm=_env("ASSISTANT_LLM", "extractive").lower(),
+        llm_model=_env("ASSISTANT_LLM_MODEL", ""),
+        llm_timeout=float(_env("ASSISTANT_LLM_TIMEOUT", "60")),
+        llm_max_tokens=int(_env("ASSISTANT_LLM_MAX_TOKENS", "400")),
     )

@@ -93,9 +93,11 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     message: str = ""  # a note about the question itself (empty, too long ...)
     resolved_question: str = ""  # the question as searched, after follow-up resolution
+    # With a language model: each generated sentence, its citations, verdict (kept/flagged/removed), reason.
+    sentences: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return {
+        data = {
             "question": self.question,
             "answer": self.text,
             "no_answer": self.no_answer,
@@ -103,6 +105,9 @@ class Answer:
             "resolved_question": self.resolved_question,
             "citations": [c.to_json() for c in self.citations],
         }
+        if self.sentences:
+            data["sentences"] = self.sentences
+        return data
 
 
 @dataclass
