@@ -82,7 +82,7 @@ def test_citations_to_passages_not_given_are_dropped(sample_assistant):
 def test_a_quote_must_be_verbatim_in_its_passage(sample_assistant):
     def respond(messages):
         words = first_sentence(passages(messages)[1]).split()
-        exact, altered = " ".join(words[:6]), " ".join(["Ofsted", "said"] + words[2:6])
+        exact, altered = " ".join(words), " ".join(["Ofsted", "said"] + words[2:])
         return f"The report says “{exact}” [1]. It also says “{altered} beyond doubt” [1]."
 
     answer = with_model(sample_assistant, ScriptedChatModel(respond=respond)).ask(AGENCY)
