@@ -7,8 +7,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING
 
 from .answer import Answerer, Thresholds
 from .config import Settings, load_settings
@@ -18,6 +17,9 @@ from .indexer import Indexer, Progress
 from .retrieval import Filters, Retriever, Search
 from .schema import Answer, IndexReport
 from .store import Store
+
+if TYPE_CHECKING:  # the chat-model machinery is imported only when a language model is used
+    from langchain_core.language_models import BaseChatModel
 
 log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000

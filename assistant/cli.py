@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from .config import load_settings
+from .config import LLM_CHOICES, load_settings
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -19,8 +19,6 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def add_llm_options(parser: argparse.ArgumentParser) -> None:
     """--llm and --llm-model, shared by the CLI and the web chat."""
-    from .llm import LLM_CHOICES
-
     parser.add_argument(
         "--llm",
         choices=LLM_CHOICES,

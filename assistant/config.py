@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+LLM_CHOICES = ("extractive", "openai", "ollama", "local")
+
 
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip()

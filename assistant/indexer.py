@@ -20,7 +20,7 @@ from .facts import differences, extract_facts, merge_grades, report_fields
 from .loaders import LoadError, is_supported, load_bytes
 from .metadata import describe, read_catalogue
 from .schema import Chunk, Document, IndexReport
-from .store import Store
+from .store import Store, Written
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, str], None]  # (event, source): "added", "updated", "failed: reason" ...
@@ -231,11 +231,13 @@ class Indexer:
             return
         texts = [embedding_text(c, p.doc.title) for p in pending for c in p.chunks]
         vectors = self.embedder.encode(texts)
-        offset = 0
+        written, offset = [], 0
         for item in pending:
             part = vectors[offset : offset + len(item.chunks)]
             offset += len(item.chunks)
-            self.store.write(item.doc, item.chunks, part, item.size, item.mtime_ns, item.extracted, item.meta)
+            written.append(Written(item.doc, item.chunks, part, item.size, item.mtime_ns, item.extracted, item.meta))
+        self.store.write_many(written)
+        for item in pending:
             getattr(report, item.change).append(item.doc.source)
             report.chunks_written += len(item.chunks)
             notify(item.change, item.doc.source)

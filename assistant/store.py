@@ -50,6 +50,19 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT);
 
 
 @dataclass
+class Written:
+    """One file's new version, ready to replace the old one."""
+
+    doc: Document
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    size: int
+    mtime_ns: int
+    extracted: dict
+    meta: dict
+
+
+@dataclass
 class IndexedDoc:
     """A manifest row: what the index holds for one file."""
 
@@ -200,51 +213,63 @@ class Store:
         meta: dict,
     ) -> None:
         """Replace whatever the index holds for doc.source with this version, crash-safely."""
-        self._mark_writing(doc.source, doc.doc_id)
-        self._delete_vectors(doc.source)
-        self._add_vectors(chunks, vectors)
+        self.write_many([Written(doc, list(chunks), vectors, size, mtime_ns, extracted, meta)])
+
+    def write_many(self, items: Sequence[Written]) -> None:
+        """Replace several files at once: one mark, one vector delete and upsert, one commit."""
+        if not items:
+            return
+        replaced = self._mark_writing([(item.doc.source, item.doc.doc_id) for item in items])
+        for start in range(0, len(replaced), 500):
+            self.collection.delete(where={"source": {"$in": replaced[start : start + 500]}})
+        self._add_vectors([c for item in items for c in item.chunks], np.concatenate([item.vectors for item in items]))
         with self.transaction() as db:
-            self._delete_rows(db, doc.source)
-            db.execute(
-                "INSERT OR REPLACE INTO documents (source, doc_id, size, mtime_ns, state, meta, extracted, text, "
-                "page_starts, indexed_at, n_chunks) VALUES (?,?,?,?,'ok',?,?,?,?,?,?)",
+            for item in items:
+                self._commit_rows(db, item)
+            self._bump(db)
+
+    def _commit_rows(self, db: sqlite3.Connection, item: Written) -> None:
+        doc = item.doc
+        self._delete_rows(db, doc.source)
+        db.execute(
+            "INSERT OR REPLACE INTO documents (source, doc_id, size, mtime_ns, state, meta, extracted, text, "
+            "page_starts, indexed_at, n_chunks) VALUES (?,?,?,?,'ok',?,?,?,?,?,?)",
+            (
+                doc.source,
+                doc.doc_id,
+                item.size,
+                item.mtime_ns,
+                json.dumps(item.meta),
+                json.dumps(item.extracted),
+                doc.text,
+                json.dumps(doc.page_starts),
+                time.time(),
+                len(item.chunks),
+            ),
+        )
+        for chunk in item.chunks:
+            cur = db.execute(
+                "INSERT INTO chunks (chunk_id, source, doc_id, idx, start, end, page, heading, text) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
                 (
-                    doc.source,
-                    doc.doc_id,
-                    size,
-                    mtime_ns,
-                    json.dumps(meta),
-                    json.dumps(extracted),
-                    doc.text,
-                    json.dumps(doc.page_starts),
-                    time.time(),
-                    len(chunks),
+                    chunk.chunk_id,
+                    chunk.source,
+                    chunk.doc_id,
+                    chunk.index,
+                    chunk.start,
+                    chunk.end,
+                    chunk.page,
+                    chunk.heading,
+                    chunk.text,
                 ),
             )
-            self._bump(db)
-            meta.get("title", "")
-            for chunk in chunks:
-                cur = db.execute(
-                    "INSERT INTO chunks (chunk_id, source, doc_id, idx, start, end, page, heading, text) "
-                    "VALUES (?,?,?,?,?,?,?,?,?)",
-                    (
-                        chunk.chunk_id,
-                        chunk.source,
-                        chunk.doc_id,
-                        chunk.index,
-                        chunk.start,
-                        chunk.end,
-                        chunk.page,
-                        chunk.heading,
-                        chunk.text,
-                    ),
-                )
-                body = f"{chunk.heading}\n{chunk.text}"
-                db.execute("INSERT INTO chunks_fts (rowid, body) VALUES (?, ?)", (cur.lastrowid, body))
+            db.execute(
+                "INSERT INTO chunks_fts (rowid, body) VALUES (?, ?)", (cur.lastrowid, f"{chunk.heading}\n{chunk.text}")
+            )
 
     def remove(self, source: str) -> None:
         """Forget a file: vectors first (after marking), then its rows in one transaction."""
-        self._mark_writing(source, None)
+        self._mark_writing([(source, None)])
         self._delete_vectors(source)
         with self.transaction() as db:
             self._delete_rows(db, source)
@@ -265,15 +290,20 @@ class Store:
         """Files a killed run left half-written."""
         return [r[0] for r in self.db.execute("SELECT source FROM documents WHERE state != 'ok'")]
 
-    def _mark_writing(self, source: str, doc_id: str | None) -> None:
+    def _mark_writing(self, files: list[tuple[str, str | None]]) -> list[str]:
+        """Mark files as being written (before their vectors change); return those that had rows already."""
+        existing = []
         with self.transaction() as db:
-            updated = db.execute("UPDATE documents SET state='writing' WHERE source=?", (source,)).rowcount
-            if not updated and doc_id:
-                db.execute(
-                    "INSERT INTO documents (source, doc_id, state, extracted, meta, text, page_starts) "
-                    "VALUES (?, ?, 'writing', '{}', '{}', '', '[0]')",
-                    (source, doc_id),
-                )
+            for source, doc_id in files:
+                if db.execute("UPDATE documents SET state='writing' WHERE source=?", (source,)).rowcount:
+                    existing.append(source)
+                elif doc_id:
+                    db.execute(
+                        "INSERT INTO documents (source, doc_id, state, extracted, meta, text, page_starts) "
+                        "VALUES (?, ?, 'writing', '{}', '{}', '', '[0]')",
+                        (source, doc_id),
+                    )
+        return existing
 
     def _delete_rows(self, db: sqlite3.Connection, source: str) -> None:
         db.execute("DELETE FROM chunks_fts WHERE rowid IN (SELECT rid FROM chunks WHERE source=?)", (source,))
