@@ -1,0 +1,62 @@
+"""A full build of the real reports two ways, in one run: torch with sequential parsing, and the defaults.
+
+    python benchmarks/bench_build_compare.py [--corpus ../shared/corpora/ofsted]
+
+Each build is a fresh `python -m assistant index` into a temporary folder; its wall time and the peak
+memory of its largest process (the indexer or a parsing worker) are printed side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WRAPPER = (
+    "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+    "print(code.stdout.strip().splitlines()[-1]); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+CONFIGS = {
+    "torch, sequential parsing": {"ASSISTANT_ENCODER": "torch", "ASSISTANT_PARSE_WORKERS": "0"},
+    "defaults (ONNX int8, parallel)": {},
+}
+
+
+def build(corpus: Path, extra: dict[str, str]) -> tuple[float, float, str]:
+    with tempfile.TemporaryDirectory() as index:
+        env = dict(os.environ, ASSISTANT_CORPUS=str(corpus), ASSISTANT_INDEX=index, **extra)
+        started = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, "-c", WRAPPER, sys.executable, "-m", "assistant", "-q", "index"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        seconds = time.perf_counter() - started
+    summary, peak_kb = out.stdout.strip().splitlines()[-2:]
+    return seconds, int(peak_kb) / 1024, summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpora" / "ofsted")
+    args = parser.parse_args()
+    results = {name: build(args.corpus, extra) for name, extra in CONFIGS.items()}
+    base_seconds, base_peak, _ = results["torch, sequential parsing"]
+    for name, (seconds, peak, summary) in results.items():
+        print(
+            f"{name:<32} {seconds:7.1f} s  x{base_seconds / seconds:4.2f}  peak {peak:6.0f} MB "
+            f"(x{peak / base_peak:4.2f})  {summary}"
+        )
+
+
+if __name__ == "__main__":
+    main()
