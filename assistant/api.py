@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 from .answer import Answerer, Thresholds
 from .config import Settings, load_settings
 from .embeddings import Embedder
+from .factual import answer_from_facts
 from .followup import resolve
 from .indexer import Indexer, Progress
-from .retrieval import Filters, Retriever, Search
+from .retrieval import Filters, Retriever, Search, allowed_sources
 from .schema import Answer, IndexReport
 from .store import Store
 
@@ -112,20 +113,28 @@ class Assistant:
         filters = filters if isinstance(filters, Filters) else Filters.from_dict(filters)
         generative, note = self._generative_or_note()
         searched = generative.condense(question, history) if generative else resolve(question, history)
-        search = self.retriever.search(searched, filters)
-        if generative:
-            for item in generative.stream(searched, search):
-                if isinstance(item, str):
-                    yield item
-                else:
-                    answer = item
-        else:
-            answer = self.answerer.answer(searched, search)
-            answer.text = f"{note}\n\n{answer.text}" if note else answer.text
+        search = None
+        answer = answer_from_facts(searched, self._metas_within(filters), self.store)  # judgements, inspectors
+        if answer is None:
+            search = self.retriever.search(searched, filters)
+            if generative:
+                for item in generative.stream(searched, search):
+                    if isinstance(item, str):
+                        yield item
+                    else:
+                        answer = item
+            else:
+                answer = self.answerer.answer(searched, search)
+                answer.text = f"{note}\n\n{answer.text}" if note else answer.text
         answer.question, answer.resolved_question, answer.message = original, searched, message
         if message:
             answer.text = f"{message}\n\n{answer.text}"
         yield answer, search
+
+    def _metas_within(self, filters: Filters) -> dict[str, dict]:
+        metas = self.retriever.metas()
+        allowed = allowed_sources(metas, filters, [])
+        return metas if allowed is None else {source: metas[source] for source in allowed}
 
     def _generative_or_note(self):
         """(the LLM answerer, "") when one is chosen and can be built; (None, a note why not) if it cannot."""

@@ -38,6 +38,8 @@ _OFSTED_MARKERS = (
     r"Judgement\s+Grade",
     r"\bOfsted inspection report\b|\bInspection report\b",
     r"\bcarried out under section \d+",
+    r"^Inspection dates?:|\bInspection dates?: \d",
+    r"\bReport published: \d",
 )
 _COUNCIL_MARKERS = (
     r"\bpress release\b",

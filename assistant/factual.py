@@ -1,0 +1,188 @@
+"""Questions only the facts of the reports answer: a judgement, a lead inspector, judgements across reports.
+
+Every indexed report's facts are looked at, not a top-k of passages, so no matching report is left out;
+each row of the answer cites the passage of its report that states the fact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .answer import format_date
+from .authorities import find_authorities
+from .chunking import sentence_spans
+from .retrieval import doc_date
+from .schema import Answer, Citation
+from .store import Store
+
+_LEAD = re.compile(r"\bwho led\b|\blead inspector\b|\bwho inspected\b", re.IGNORECASE)
+_GRADE_ASKED = re.compile(
+    r"\bjudge?ments?\b|\bjudged\b|\bgraded?\b|\brated\b|\brating\b|\boverall effectiveness\b", re.IGNORECASE
+)
+_ACROSS = re.compile(r"\bwhich (?:local )?(?:authorities|councils|areas)\b", re.IGNORECASE)
+_SINCE = re.compile(r"\b(?:since|after|from)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_MONTH = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b", re.IGNORECASE
+)
+GRADES = ("outstanding", "good", "requires improvement", "inadequate")
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+
+
+@dataclass
+class _Row:
+    source: str
+    meta: dict
+    value: str  # the fact this row reports
+
+
+def is_fact_question(question: str) -> bool:
+    return bool(_LEAD.search(question) or _GRADE_ASKED.search(question))
+
+
+def _overall(judgements: dict) -> tuple[str, str] | None:
+    """The overall judgement's name and grade, as the report words them."""
+    for name, grade in judgements.items():
+        if "overall" in name.lower():
+            return name, grade
+    return None
+
+
+def _in_time(meta: dict, question: str) -> bool:
+    dates = [d for d in (meta.get("inspection_start"), meta.get("inspection_end"), meta.get("publication_date")) if d]
+    since = _SINCE.search(question)
+    if since:
+        return any(d[:4] >= since.group(1) for d in dates)
+    years = set(_YEAR.findall(question))
+    if years and not any(d[:4] in years for d in dates):
+        return False
+    month = _MONTH.search(question)
+    if month and years:
+        number = f"{list(GRADES_MONTHS).index(month.group(1).lower()) + 1:02d}"
+        return any(d[5:7] == number and d[:4] in years for d in dates)
+    return True
+
+
+GRADES_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+
+
+def _grade_wanted(question: str) -> str | None:
+    lowered = question.lower()
+    return next((g for g in GRADES if g in lowered and _ACROSS.search(question)), None)
+
+
+def _rows(question: str, metas: dict[str, dict]) -> list[_Row]:
+    named = find_authorities(question, ignore_case=True)
+    reports = {s: m for s, m in metas.items() if m.get("doc_type") and m.get("source_type") == "ofsted"}
+    if named:
+        reports = {s: m for s, m in reports.items() if set(named) & set(m.get("authorities") or [m.get("authority")])}
+    elif not _ACROSS.search(question):
+        return []  # a fact about no authority in particular is a question for the passages
+    reports = {s: m for s, m in reports.items() if _in_time(m, question)}
+    rows = []
+    wanted = _grade_wanted(question)
+    for source, meta in reports.items():
+        if _LEAD.search(question):
+            if meta.get("lead_inspector"):
+                rows.append(_Row(source, meta, meta["lead_inspector"]))
+            continue
+        overall = _overall(meta.get("judgements") or {})
+        if overall is None:
+            continue
+        if wanted and wanted not in overall[1].lower():
+            continue
+        rows.append(_Row(source, meta, overall[1]))
+    return sorted(rows, key=lambda r: doc_date(r.meta) or "")
+
+
+def _citation(n: int, row: _Row, store: Store) -> Citation | None:
+    """Cite the sentence of the report that states the fact (first page first)."""
+    doc = store.document(row.source)
+    if doc is None:
+        return None
+    needle = row.value.lower()
+    found = doc.text.lower().find(needle)
+    start, end = (found, found + len(row.value)) if found >= 0 else (0, min(len(doc.text), 200))
+    for s, e in sentence_spans(doc.text):
+        if s <= start < e or s <= start <= e:
+            start, end = s, max(e, end)
+            break
+    cut = doc.text.rfind("\n\n", 0, start)
+    passage_start = cut + 2 if cut >= 0 else 0
+    passage_end = doc.text.find("\n\n", end)
+    passage_end = len(doc.text) if passage_end < 0 else passage_end
+    meta = row.meta
+    return Citation(
+        n=n,
+        doc_id=doc.doc_id,
+        source=row.source,
+        file_name=doc.file_name,
+        title=doc.title,
+        source_type="ofsted",
+        authority=", ".join(meta.get("authorities") or []),
+        date=doc_date(meta),
+        page=doc.page_at(start),
+        passage=doc.text[passage_start:passage_end],
+        passage_start=passage_start,
+        quote=doc.text[start:end],
+        quote_start=start,
+        quote_end=end,
+        score=1.0,
+        label=f"Ofsted's {meta.get('doc_type', 'report')} of {format_date(doc_date(meta))}",
+    )
+
+
+def answer_from_facts(question: str, metas: dict[str, dict], store: Store) -> Answer | None:
+    """A table of the facts that answer the question, one cited row per report; None if facts do not apply."""
+    if not is_fact_question(question):
+        return None
+    rows = _rows(question, metas)
+    if not rows:
+        return None
+    fact = "Lead inspector" if _LEAD.search(question) else "Overall judgement"
+    lines = [
+        f"From the facts of {len(rows)} Ofsted report{'s' if len(rows) > 1 else ''} (oldest first):",
+        "",
+        f"| Authority | Report | Inspected | {fact} | Source |",
+        "|---|---|---|---|---|",
+    ]
+    citations = []
+    for row in rows:
+        citation = _citation(len(citations) + 1, row, store)
+        if citation is None:
+            continue
+        citations.append(citation)
+        meta = row.meta
+        when = " to ".join(format_date(d) for d in (meta.get("inspection_start"), meta.get("inspection_end")) if d)
+        authority = meta.get("authority") or ", ".join(meta.get("authorities") or [])
+        lines.append(f"| {authority} | {meta.get('doc_type', '')} | {when} | {row.value} | [{citation.n}] |")
+    if not citations:
+        return None
+    return Answer(question=question, text="\n".join(lines), no_answer=False, citations=citations)

@@ -1,0 +1,49 @@
+"""Questions only the reports' facts answer: every matching report is in the table, each row cited."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import make_pdf
+from test_facts import ILACS, ILACS_2026, SIF
+
+
+@pytest.fixture
+def reports(settings, make_assistant):
+    corpus = settings.corpus_dir
+    for folder, name, text in (
+        ("dorset", "children's services inspection - 09 may 2025.pdf", ILACS),
+        ("trafford", "children's services inspection - 07 july 2026.pdf", ILACS_2026),
+        ("doncaster", "children's services inspection - 27 november 2015.pdf", SIF),
+    ):
+        (corpus / folder).mkdir()
+        (corpus / folder / name).write_bytes(make_pdf([text.replace("–", "-").replace("’", "'")]))
+    assistant = make_assistant(settings)
+    assert assistant.index().ok
+    return assistant
+
+
+def test_a_judgement_is_answered_from_the_report_and_cites_where_it_stands(reports):
+    answer = reports.ask("What judgement did Dorset get in March 2025?")
+    assert not answer.no_answer and len(answer.citations) == 1
+    assert "| Dorset | ILACS |" in answer.text and "Outstanding" in answer.text
+    citation = answer.citations[0]
+    text = reports.store.document(citation.source).text
+    assert text[citation.quote_start : citation.quote_end] == citation.quote and "Outstanding" in citation.quote
+
+
+def test_who_led_an_inspection(reports):
+    answer = reports.ask("Who led the 2015 Doncaster inspection?")
+    assert "Neil Penswick" in answer.text and "Neil Penswick" in answer.citations[0].quote
+
+
+def test_across_reports_every_match_is_listed_and_none_invented(reports):
+    inadequate = reports.ask("Which authorities were judged inadequate?")
+    assert "Doncaster" in inadequate.text and "Dorset" not in inadequate.text
+    assert "Trafford" not in inadequate.text  # its 2026 report has no overall grade: none is made up
+    every = reports.ask("Which authorities were rated since 2015?")
+    assert every.text.count("[") == 2 and every.text.index("Doncaster") < every.text.index("Dorset")
+
+
+def test_other_questions_still_go_to_the_passages(reports):
+    answer = reports.ask("What did Ofsted say about care leavers in Dorset?")
+    assert "| Authority |" not in answer.text
