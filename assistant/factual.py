@@ -47,6 +47,7 @@ MONTHS = (
 class _Row:
     source: str
     meta: dict
+    label: str  # how the report names the fact ("Overall effectiveness", "Lead inspector")
     value: str  # the fact this row reports
 
 
@@ -111,15 +112,32 @@ def _rows(question: str, metas: dict[str, dict]) -> list[_Row]:
     for source, meta in reports.items():
         if _LEAD.search(question):
             if meta.get("lead_inspector"):
-                rows.append(_Row(source, meta, meta["lead_inspector"]))
+                rows.append(_Row(source, meta, "Lead inspector", meta["lead_inspector"]))
             continue
         overall = _overall(meta.get("judgements") or {})
         if overall is None:
             continue
         if wanted and wanted not in overall[1].lower():
             continue
-        rows.append(_Row(source, meta, overall[1]))
+        rows.append(_Row(source, meta, overall[0], overall[1]))
     return sorted(rows, key=lambda r: doc_date(r.meta) or "")
+
+
+def _fact_span(text: str, label: str, value: str) -> tuple[int, int]:
+    """Where the report states the fact: from its label ("Overall effectiveness") to its value, else the value."""
+    lowered = text.lower()
+    at = lowered.find(label.lower())
+    if at >= 0:
+        found = lowered.find(value.lower(), at, at + len(label) + 300)
+        if found >= 0:
+            return at, found + len(value)
+    found = lowered.find(value.lower())
+    if found >= 0:
+        for s, e in sentence_spans(text):
+            if s <= found < e:
+                return s, max(e, found + len(value))
+        return found, found + len(value)
+    return 0, min(len(text), 200)
 
 
 def _citation(n: int, row: _Row, store: Store) -> Citation | None:
@@ -127,13 +145,7 @@ def _citation(n: int, row: _Row, store: Store) -> Citation | None:
     doc = store.document(row.source)
     if doc is None:
         return None
-    needle = row.value.lower()
-    found = doc.text.lower().find(needle)
-    start, end = (found, found + len(row.value)) if found >= 0 else (0, min(len(doc.text), 200))
-    for s, e in sentence_spans(doc.text):
-        if s <= start < e or s <= start <= e:
-            start, end = s, max(e, end)
-            break
+    start, end = _fact_span(doc.text, row.label, row.value)
     cut = doc.text.rfind("\n\n", 0, start)
     passage_start = cut + 2 if cut >= 0 else 0
     passage_end = doc.text.find("\n\n", end)
