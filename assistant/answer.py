@@ -42,13 +42,25 @@ def format_date(iso: str | None) -> str:
     return f"{d.day} {d.strftime('%B %Y')}"
 
 
+def reports_note(reports: dict[str, list[str]]) -> str:
+    """Which report is the latest, and that earlier ones exist, for each authority asked about."""
+    notes = []
+    for authority, dates in reports.items():
+        earlier = ", ".join(format_date(d) for d in dates[1:] if d)
+        notes.append(
+            f"The latest Ofsted report on {authority} in the index is of {format_date(dates[0])}; "
+            f"{len(dates) - 1} earlier one{'s' if len(dates) > 2 else ''} ({earlier}) also indexed."
+        )
+    return " ".join(notes)
+
+
 def document_label(meta: dict) -> str:
     """How an answer introduces a source, so Ofsted's words are told apart from others'."""
     when = format_date(doc_date(meta))
-    about = ", ".join(meta.get("authorities", [])[:2])
+    kind = meta.get("source_type", "other")
+    about = ", ".join(meta.get("authorities", [])[: 1 if kind == "ofsted" else 2])  # a report is about one
     about = f" about {about}" if about else ""
     title = meta.get("title") or meta.get("file_name", "")
-    kind = meta.get("source_type", "other")
     if kind == "ofsted":
         return f"Ofsted's {meta.get('doc_kind') or 'report'}{' of ' + when if when else ''}{about}"
     if kind == "news":
@@ -102,7 +114,10 @@ class Answerer:
         if not self.is_answered(question, search):
             return Answer(question=question, text=self.not_found_text(search), no_answer=True)
         citations = self._citations(search, limit=self.thresholds.max_citations)
-        return Answer(question=question, text=self.compose(citations), no_answer=False, citations=citations)
+        text = self.compose(citations)
+        if search.reports:
+            text = f"{reports_note(search.reports)}\n\n{text}"
+        return Answer(question=question, text=text, no_answer=False, citations=citations)
 
     def not_found_text(self, search: Search) -> str:
         if search.unknown_named and not search.hits:
@@ -130,11 +145,16 @@ class Answerer:
             if len(chosen) == limit:
                 break
         hits = [h for h, _ in chosen]
-        order = sorted(
-            range(len(chosen)),
-            key=lambda i: (TYPE_ORDER.get(hits[i].meta.get("source_type"), 3), self._group_rank(hits, i)),
-        )
+        order = sorted(range(len(chosen)), key=lambda i: self._order_key(hits, i))
         return [self._citation(n, *chosen[i]) for n, i in enumerate(order, start=1)]
+
+    @staticmethod
+    def _order_key(hits: list[Hit], i: int) -> tuple:
+        """Ofsted first, then council, then news; among Ofsted documents the newest first; then by rank."""
+        kind = TYPE_ORDER.get(hits[i].meta.get("source_type"), 3)
+        when = doc_date(hits[i].meta) if kind == 0 else None
+        newest_first = -date.fromisoformat(when).toordinal() if when else 0
+        return kind, newest_first, Answerer._group_rank(hits, i)
 
     def _citation(self, n: int, hit: Hit, span: tuple[int, int]) -> Citation:
         return Citation(

@@ -96,6 +96,7 @@ class Search:
     unknown_named: list[str]  # of those, the ones no indexed document is about
     query_vector: np.ndarray | None = None
     weights: TermWeights | None = None
+    reports: dict[str, list[str]] = field(default_factory=dict)  # authority -> dates of its reports, newest first
 
 
 def doc_date(meta: dict) -> str | None:
@@ -152,6 +153,18 @@ class Retriever:
             self._generation = generation
         return self._metas
 
+    def reports_about(self, authority: str) -> list[tuple[str, str]]:
+        """(date, source) of every Ofsted document about an authority, newest first."""
+        found = [
+            (doc_date(meta) or "", source)
+            for source, meta in self.metas().items()
+            if meta.get("source_type") == "ofsted" and authority in (meta.get("authorities") or [])
+        ]
+        return sorted(found, reverse=True)
+
+    def latest_reports(self, authorities: list[str]) -> set[str]:
+        return {reports[0][1] for a in authorities if len(reports := self.reports_about(a)) > 1}
+
     def indexed_authorities(self) -> set[str]:
         return {a for meta in self.metas().values() for a in meta.get("authorities", [])}
 
@@ -193,13 +206,22 @@ class Retriever:
         dense = self.store.dense_search(vector, depth, sources)
         lexical = self.store.lexical_search(self.lexical_match(query, named), depth, sources)
         hits = self._fuse(dense, lexical, metas)
-        self._boost(hits, *question_hints(query))
+        self._boost(hits, *question_hints(query), restrict)
         weights = self.term_weights(strip_names(query, named))
         self._rerank(hits[: self.rerank_depth], weights, query)
         hits.sort(key=lambda h: -h.fused)
         for rank, hit in enumerate(hits, start=1):
             hit.rank = rank
-        return Search(hits=hits[:k], named=named, unknown_named=unknown, query_vector=vector, weights=weights)
+        years = question_hints(query)[1]
+        reports = {a: [d for d, _ in self.reports_about(a)] for a in restrict} if not years else {}
+        return Search(
+            hits=hits[:k],
+            named=named,
+            unknown_named=unknown,
+            query_vector=vector,
+            weights=weights,
+            reports={a: dates for a, dates in reports.items() if len(dates) > 1},
+        )
 
     def term_weights(self, question: str) -> TermWeights:
         """Weights (rarer is heavier) of the question's words and, lighter, of their synonyms."""
@@ -225,8 +247,11 @@ class Retriever:
                 best = max(best, score)
             hit.fused += self.sentence_weight * top * best
 
-    def _boost(self, hits: list[Hit], types: set[str], years: set[str]) -> None:
+    def _boost(self, hits: list[Hit], types: set[str], years: set[str], named: list[str]) -> None:
+        latest = self.latest_reports(named) if named and not years else set()
         for hit in hits:
+            if hit.chunk.source in latest:
+                hit.fused *= 1.0 + self.year_boost  # no date asked: the latest report speaks for the authority now
             if types and hit.meta.get("source_type") in types:
                 hit.fused *= 1.0 + self.type_boost
             dates = {(hit.meta.get(k) or "")[:4] for k in ("publication_date", "inspection_start", "inspection_end")}

@@ -47,3 +47,21 @@ def test_across_reports_every_match_is_listed_and_none_invented(reports):
 def test_other_questions_still_go_to_the_passages(reports):
     answer = reports.ask("What did Ofsted say about care leavers in Dorset?")
     assert "| Authority |" not in answer.text
+
+
+def test_with_no_date_asked_the_latest_report_comes_first_and_earlier_ones_are_named(reports, settings):
+    newer = SIF.replace("14 September - 8 October 2015", "9 - 24 November 2017").replace(
+        "27 November 2015", "19 January 2018"
+    )
+    newer = newer.replace(
+        "Children's services in Doncaster are inadequate", "Children's services in Doncaster are good"
+    )
+    path = settings.corpus_dir / "doncaster" / "children's services inspection - 19 january 2018.pdf"
+    path.write_bytes(make_pdf([newer.replace("–", "-").replace("’", "'")]))
+    reports.index()
+    answer = reports.ask("What did Ofsted say about help and protection in Doncaster?")
+    assert answer.text.startswith(
+        "The latest Ofsted report on Doncaster in the index is of 19 January 2018; "
+        "1 earlier one (27 November 2015) also indexed."
+    )
+    assert answer.citations[0].date == "2018-01-19"
