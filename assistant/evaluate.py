@@ -81,6 +81,13 @@ def first_right(case: Case, ranked: list[tuple[str, str]]) -> int | None:
     return next((i for i, (source, passage) in enumerate(ranked, start=1) if is_right(case, source, passage)), None)
 
 
+def _ranked(answer, search) -> list[tuple[str, str]]:
+    """The passages in rank order: the search's, or the citations of an answer made from the reports' facts."""
+    if search is not None:
+        return [(h.chunk.source, h.chunk.text) for h in search.hits]
+    return [(c.source, c.passage) for c in answer.citations]
+
+
 def evaluate_assistant(assistant: Assistant, cases: list[Case], name: str = "assistant (hybrid)") -> Scores:
     scores = Scores(name)
     assistant.ask("warm up")  # the first call pays for lazy initialisation
@@ -88,7 +95,7 @@ def evaluate_assistant(assistant: Assistant, cases: list[Case], name: str = "ass
         started = time.perf_counter()
         answer, search = assistant.ask_with_search(case.question, history=case.history or None)
         scores.times_ms.append((time.perf_counter() - started) * 1000)
-        ranked = [(h.chunk.source, h.chunk.text) for h in (search.hits if search else [])]
+        ranked = _ranked(answer, search)
         if case.answerable:
             scores.ranks.append(first_right(case, ranked))
             scores.false_not_found += answer.no_answer
@@ -147,8 +154,7 @@ def misses(assistant: Assistant, devset: Path) -> list[str]:
     lines = []
     for case in load_cases(devset):
         answer, search = assistant.ask_with_search(case.question, history=case.history or None)
-        ranked = [(h.chunk.source, h.chunk.text) for h in (search.hits if search else [])]
-        rank = first_right(case, ranked) if case.answerable else None
+        rank = first_right(case, _ranked(answer, search)) if case.answerable else None
         wrong = (case.answerable and (answer.no_answer or not rank or rank > 1)) or (
             not case.answerable and not answer.no_answer
         )
