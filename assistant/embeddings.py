@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MAX_TOKENS = 256  # the model's own limit (sentence-transformers' max_seq_length for it)
 BACKENDS = ("auto", "onnx-int8", "onnx", "torch")
+# ONNX Runtime keeps the activations of its largest batch: on 1,500 report passages, batches of 8 ran at
+# 131 passages/s in 565 MB, batches of 32 at 109/s in 1,260 MB.
+ONNX_BATCH = 8
 
 
 def bundled_model_path() -> Path:
@@ -211,7 +214,8 @@ class Embedder(Embeddings):
         path = self.model_path or bundled_model_path()
         if self.requested != "torch":
             try:
-                return _OnnxEncoder(path, self.batch_size, self.requested != "onnx", self.cache_dir)
+                batch = min(self.batch_size, ONNX_BATCH)
+                return _OnnxEncoder(path, batch, self.requested != "onnx", self.cache_dir)
             except Exception as exc:  # onnxruntime missing or broken, export failed: torch still works
                 self.fallback_reason = f"ONNX Runtime could not be used ({type(exc).__name__}: {exc}); using torch"
                 log.warning(self.fallback_reason)

@@ -8,6 +8,7 @@ import logging
 import multiprocessing
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from .schema import Chunk, Document, IndexReport
 from .store import Store, Written
 
 log = logging.getLogger(__name__)
+PARSE_AHEAD = 4  # parsed files waiting per worker: enough to keep the encoder fed, little memory
 Progress = Callable[[str, str], None]  # (event, source): "added", "updated", "failed: reason" ...
 
 
@@ -208,7 +210,13 @@ class Indexer:
             return
         # spawn, not fork: the parent holds encoder threads that a forked child must not inherit
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            yield from pool.map(parse_job, *zip(*args, strict=True), chunksize=2)
+            ahead: deque = deque()
+            for job in args:
+                ahead.append(pool.submit(parse_job, *job))
+                if len(ahead) > PARSE_AHEAD * workers:  # parse ahead of the encoder, but not the whole corpus
+                    yield ahead.popleft().result()
+            while ahead:
+                yield ahead.popleft().result()
 
     def _take(self, source, stat, row, outcome, report: IndexReport, notify: Progress) -> _Pending | None:
         """Record a parse outcome; return the file if it has chunks to encode."""
