@@ -128,7 +128,8 @@ def evaluate_tutorial_baseline(assistant: Assistant, cases: list[Case]) -> Score
 
         client = chromadb.PersistentClient(path=tmp)
         store = Chroma(client=client, collection_name="tutorial", embedding_function=assistant.embedder)
-        store.add_documents(splits)
+        for start in range(0, len(splits), 5000):  # Chroma takes at most ~5,000 records per call
+            store.add_documents(splits[start : start + 5000])
         for case in cases:
             started = time.perf_counter()
             found = store.similarity_search(case.question, k=4)
