@@ -167,6 +167,39 @@ AUTHORITIES = (
     "Northamptonshire",
 )
 
+# Councils Ofsted does not inspect (Wales, Scotland, Northern Ireland, the Crown dependencies): named so
+# that a question about one is known to be about a place the reports cannot cover.
+OUTSIDE_ENGLAND = (
+    "Cardiff",
+    "Swansea",
+    "Wrexham",
+    "Flintshire",
+    "Gwynedd",
+    "Powys",
+    "Ceredigion",
+    "Pembrokeshire",
+    "Carmarthenshire",
+    "Monmouthshire",
+    "Rhondda Cynon Taf",
+    "Caerphilly",
+    "Vale of Glamorgan",
+    "Bridgend",
+    "Conwy",
+    "Denbighshire",
+    "Anglesey",
+    "Glasgow",
+    "Edinburgh",
+    "Aberdeen",
+    "Dundee",
+    "Fife",
+    "Belfast",
+    "Derry",
+    "Jersey",
+    "Guernsey",
+    "Isle of Man",
+    "Gibraltar",
+)
+
 # Other names and abbreviations people use; "<name> Council", "<name> MBC" and the like contain the name.
 ALIASES = {
     "Doncaster": ("DMBC",),
@@ -201,7 +234,7 @@ _AFTER = r"(?=(?:'s)? (?:Borough |Metropolitan |City )?Council\b|(?:'s)? childre
 
 def _forms() -> dict[str, str]:
     forms: dict[str, str] = {}
-    for name in AUTHORITIES:
+    for name in AUTHORITIES + OUTSIDE_ENGLAND:
         forms[name] = name
         forms[name.replace(" and ", " & ")] = name
         for alias in ALIASES.get(name, ()):

@@ -152,3 +152,8 @@ def test_cli_json_reads_many_questions_from_stdin(sample_assistant):
     for key in ("n", "source", "title", "source_type", "authority", "date", "page", "passage", "quote", "score"):
         assert key in first
     assert first["source"] == LETTER and rows[1]["no_answer"]
+
+
+def test_a_council_outside_england_is_not_covered(sample_assistant):
+    answer = sample_assistant.ask("How was Cardiff Council's children's services rated by Ofsted?")
+    assert answer.no_answer and "Cardiff" in answer.text and not answer.citations
