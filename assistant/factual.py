@@ -27,20 +27,7 @@ _MONTH = re.compile(
     r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b", re.IGNORECASE
 )
 GRADES = ("outstanding", "good", "requires improvement", "inadequate")
-MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
+MONTHS = "january february march april may june july august september october november december".split()
 
 
 @dataclass
@@ -73,25 +60,9 @@ def _in_time(meta: dict, question: str) -> bool:
         return False
     month = _MONTH.search(question)
     if month and years:
-        number = f"{list(GRADES_MONTHS).index(month.group(1).lower()) + 1:02d}"
+        number = f"{MONTHS.index(month.group(1).lower()) + 1:02d}"
         return any(d[5:7] == number and d[:4] in years for d in dates)
     return True
-
-
-GRADES_MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
 
 
 def _grade_wanted(question: str) -> str | None:
