@@ -78,13 +78,6 @@ class Answerer:
         self.embedder = embedder
         self.thresholds = thresholds or Thresholds()
 
-    def evidence(self, question: str, search: Search) -> tuple[float, bool]:
-        """Best cosine similarity, and whether one top passage holds every word of the question's topic."""
-        best = max((h.dense for h in search.hits), default=0.0)
-        wanted = self._topic_stems(question, search)
-        complete = any(wanted <= set(stems(h.chunk.text)) for h in search.hits[:3]) if wanted else False
-        return best, complete
-
     def _topic_stems(self, question: str, search: Search) -> set[str]:
         return set(stems(topic_of(question, search.named))) - _GENERIC
 
@@ -92,12 +85,11 @@ class Answerer:
         """Whether the passages found answer the question, or the reports do not cover it."""
         if not search.hits:
             return False
-        dense, complete = self.evidence(question, search)
-        if complete:
-            return True  # every word of the question stands in one passage
-        if dense < self.thresholds.min_dense:
-            return False
         wanted = self._topic_stems(question, search)
+        if wanted and any(wanted <= set(stems(h.chunk.text)) for h in search.hits[:3]):
+            return True  # every word of the question's topic stands in one passage
+        if max(h.dense for h in search.hits) < self.thresholds.min_dense:
+            return False
         if wanted and not any(self.store.document_frequency(sorted(wanted)).values()):
             return False  # not one word of the topic appears anywhere in the index
         return self.sentence_support(question, search) >= self.thresholds.min_sentence_support

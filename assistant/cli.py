@@ -111,7 +111,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     for scores in results:
         print(scores.row())
     if args.misses:
-        print("\n".join(evaluate.misses(assistant, Path(args.devset))))
+        print("\n".join(results[0].misses))
     return 0
 
 

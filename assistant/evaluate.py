@@ -29,6 +29,7 @@ class Scores:
     declared: list[bool] = field(default_factory=list)  # per unanswerable case: said "not found"?
     false_not_found: int = 0
     times_ms: list[float] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)  # one line per question answered wrongly
 
     def hit_at(self, k: int) -> float:
         return sum(1 for r in self.ranks if r and r <= k) / max(1, len(self.ranks))
@@ -96,11 +97,14 @@ def evaluate_assistant(assistant: Assistant, cases: list[Case], name: str = "ass
         answer, search = assistant.ask_with_search(case.question, history=case.history or None)
         scores.times_ms.append((time.perf_counter() - started) * 1000)
         ranked = _ranked(answer, search)
+        rank = first_right(case, ranked) if case.answerable else None
         if case.answerable:
-            scores.ranks.append(first_right(case, ranked))
+            scores.ranks.append(rank)
             scores.false_not_found += answer.no_answer
         else:
             scores.declared.append(answer.no_answer)
+        if answer.no_answer == case.answerable or (case.answerable and rank != 1):
+            scores.misses.append(f"[{case.kind}] rank={rank} no_answer={answer.no_answer}: {case.question}")
     return scores
 
 
@@ -148,17 +152,3 @@ def run(assistant: Assistant, devset: Path, baseline: bool = True) -> list[Score
     if baseline:
         results.append(evaluate_tutorial_baseline(assistant, cases))
     return results
-
-
-def misses(assistant: Assistant, devset: Path) -> list[str]:
-    """One line per case the assistant gets wrong, for looking at."""
-    lines = []
-    for case in load_cases(devset):
-        answer, search = assistant.ask_with_search(case.question, history=case.history or None)
-        rank = first_right(case, _ranked(answer, search)) if case.answerable else None
-        wrong = (case.answerable and (answer.no_answer or not rank or rank > 1)) or (
-            not case.answerable and not answer.no_answer
-        )
-        if wrong:
-            lines.append(f"[{case.kind}] rank={rank} no_answer={answer.no_answer}: {case.question}")
-    return lines

@@ -136,7 +136,6 @@ class Retriever:
         self.depth = depth
         self.dense_weight = dense_weight
         self.lexical_weight = lexical_weight
-        self.fusion = "rrf"
         self.type_boost = 0.3
         self.rerank_depth = 12
         self.sentence_weight = 0.6
@@ -271,13 +270,6 @@ class Retriever:
                 hit = scores.setdefault(cid, Hit(rows[cid], metas.get(rows[cid].source, {})))
                 hit.lexical = bm25
                 hit.fused += self.lexical_weight / (RRF_K + rank + 1)
-        if self.fusion == "convex" and scores:
-            top_lexical = max((h.lexical for h in scores.values()), default=0.0) or 1.0
-            floor = min((sim for _, sim in dense), default=0.0)
-            span = (max((sim for _, sim in dense), default=1.0) - floor) or 1.0
-            for hit in scores.values():
-                dense_part = (hit.dense - floor) / span if hit.dense else 0.0
-                hit.fused = self.dense_weight * dense_part + self.lexical_weight * hit.lexical / top_lexical
         ranked = sorted(scores.values(), key=lambda h: -h.fused)
         return _dedupe(ranked)
 
