@@ -16,7 +16,10 @@ from .store import Store
 from .text import fts_query, stems
 from .vocabulary import expansions
 
-COMMON_SHARE, COMMON_FLOOR = 0.2, 2000  # a word in over a fifth of 2,000+ passages is left to the dense side
+# FTS5 scores every passage holding any word of the query. Words are kept rarest first until their
+# passages add up to this many; the commoner ones (low weight in BM25 anyway) are left to the dense side,
+# so lexical search costs about the same at 10k passages as at 300k.
+LEXICAL_BUDGET = 20_000
 RRF_K = 60  # reciprocal rank fusion's damping: a rank-1 hit in one list is not worth many rank-5 hits
 
 # What a question says about the kind of source it wants ("the inspectors' letter", "the local paper").
@@ -143,6 +146,9 @@ class Retriever:
         self.year_boost = 0.3
         self._metas: dict[str, dict] = {}
         self._generation = -1
+        self._df: dict[str, int] = {}
+        self._df_generation = -1
+        self._passages = 0
 
     def metas(self) -> dict[str, dict]:
         """Document metadata, re-read only when the index changed."""
@@ -170,17 +176,33 @@ class Retriever:
     def lexical_match(self, query: str, named: list[str]) -> str:
         """The FTS5 expression for a question: its words (less authority names) and their synonyms."""
         words = strip_names(query, named)
-        return " OR ".join(
-            part for part in (fts_query(words, self._too_common(words)), _phrases(expansions(words))) if part
-        )
+        own = list(dict.fromkeys(stems(words)))
+        synonyms = expansions(words)
+        frequency = self.frequencies(own + [s for term in synonyms for s in stems(term)])
+        kept, spent = set(), 0
+        for stem in sorted(own, key=lambda s: frequency[s]):
+            if kept and spent + frequency[stem] > LEXICAL_BUDGET:
+                break
+            kept.add(stem)
+            spent += frequency[stem]
+        affordable = []
+        for term in synonyms:
+            cost = sum(frequency[s] for s in stems(term))
+            if spent + cost <= LEXICAL_BUDGET:
+                affordable.append(term)
+                spent += cost
+        return " OR ".join(part for part in (fts_query(words, set(own) - kept), _phrases(affordable)) if part)
 
-    def _too_common(self, text: str) -> set[str]:
-        """Stems in so many passages that ranking them costs much and tells little (only in large indexes)."""
-        total = self.store.passage_count()
-        if total < COMMON_FLOOR:
-            return set()
-        frequency = self.store.document_frequency(list(dict.fromkeys(stems(text))))
-        return {s for s, df in frequency.items() if df > COMMON_SHARE * total and df > COMMON_FLOOR}
+    def frequencies(self, terms: list[str]) -> dict[str, int]:
+        """Passages holding each stem, remembered until the index changes (FTS5 counts them by reading lists)."""
+        generation = self.store.generation()
+        if generation != self._df_generation:
+            self._df, self._df_generation = {}, generation
+            self._passages = self.store.passage_count()
+        missing = [t for t in dict.fromkeys(terms) if t not in self._df]
+        if missing:
+            self._df.update(self.store.document_frequency(missing))
+        return {t: self._df[t] for t in terms}
 
     def search(
         self,
@@ -226,8 +248,8 @@ class Retriever:
         """Weights (rarer is heavier) of the question's words and, lighter, of their synonyms."""
         own = list(dict.fromkeys(stems(question)))
         extra = [s for s in dict.fromkeys(stems(" ".join(expansions(question)))) if s not in own]
-        frequency = self.store.document_frequency(own + extra)
-        total = max(1, self.store.passage_count())
+        frequency = self.frequencies(own + extra)
+        total = max(1, self._passages)
         idf = {s: math.log(1 + total / (1 + frequency.get(s, 0))) for s in own + extra}
         return TermWeights({s: idf[s] for s in own}, {s: 0.6 * idf[s] for s in extra})
 

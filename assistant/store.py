@@ -3,11 +3,16 @@
 SQLite is the record of what is indexed. Chroma holds only vectors keyed by chunk id, and a hit whose
 chunk is not committed in SQLite is ignored, so a crash between the two stores never shows a half-written
 file. A file being written is marked first ('writing'), so the next run knows to redo it.
+
+The lexical index has a second column holding one token per file, so a search within some files is an
+FTS5 intersection that scores only their passages, not every passage in the index that holds a word.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -44,9 +49,18 @@ CREATE TABLE IF NOT EXISTS chunks (
     heading TEXT, text TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(body, tokenize='porter unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(body, doc, tokenize='porter unicode61');
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT);
 """
+log = logging.getLogger(__name__)
+_BM25 = "bm25(chunks_fts, 1.0, 0.0)"  # the file token column does not count towards a passage's score
+TOKEN_SEARCH_MAX = 400  # files a search is restricted to by FTS5 tokens; beyond, by filtering the rows
+ID_SEARCH_MAX = 5000  # passages a dense search is restricted to by id; beyond, by Chroma's metadata filter
+
+
+def source_token(source: str) -> str:
+    """The lexical index's token for one file: 's' and digits, which the porter stemmer leaves alone."""
+    return f"s{int(hashlib.sha1(source.encode()).hexdigest()[:15], 16)}"
 
 
 @dataclass
@@ -104,6 +118,7 @@ class Store:
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self.db.executescript(_SCHEMA)
+        self._add_token_column()
         self.client = _chroma_client(settings)
         # No embedding function, on purpose: Chroma's default would download a model.
         self.collection = self.client.get_or_create_collection(
@@ -127,6 +142,20 @@ class Store:
             with self._connections_lock:
                 self._connections.append(connection)
         return connection
+
+    def _add_token_column(self) -> None:
+        """Indexes made before the file token column get it, rebuilt from the passages (no re-embedding)."""
+        columns = [d[0] for d in self.db.execute("SELECT * FROM chunks_fts LIMIT 0").description]
+        if "doc" in columns:
+            return
+        self.db.create_function("source_token", 1, source_token, deterministic=True)
+        with self.transaction() as db:
+            db.execute("DROP TABLE chunks_fts")
+            db.execute("CREATE VIRTUAL TABLE chunks_fts USING fts5(body, doc, tokenize='porter unicode61')")
+            db.execute(
+                "INSERT INTO chunks_fts (rowid, body, doc) "
+                "SELECT rid, heading || char(10) || text, source_token(source) FROM chunks"
+            )
 
     @contextmanager
     def transaction(self):
@@ -264,7 +293,8 @@ class Store:
                 ),
             )
             db.execute(
-                "INSERT INTO chunks_fts (rowid, body) VALUES (?, ?)", (cur.lastrowid, f"{chunk.heading}\n{chunk.text}")
+                "INSERT INTO chunks_fts (rowid, body, doc) VALUES (?, ?, ?)",
+                (cur.lastrowid, f"{chunk.heading}\n{chunk.text}", source_token(chunk.source)),
             )
 
     def remove(self, source: str) -> None:
@@ -351,38 +381,72 @@ class Store:
 
     def dense_search(self, vector: np.ndarray, k: int, sources: list[str] | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the nearest passages, optionally within some files."""
-        count = self.collection.count()
-        if not count:
+        if sources is not None and not sources:
             return []
-        where = None
-        if sources is not None:
-            if not sources:
-                return []
-            where = {"source": {"$in": sources}} if len(sources) > 1 else {"source": sources[0]}
-        result = self.collection.query(
-            query_embeddings=[vector.tolist()], n_results=min(k, count), where=where, include=["distances"]
-        )
+        query = {"query_embeddings": [vector.tolist()], "n_results": k, "include": ["distances"]}
+        if sources is None:
+            result = self.collection.query(**query)
+        else:
+            result = self._dense_within(query, sources)
         return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=False)]
+
+    def _dense_within(self, query: dict, sources: list[str]) -> dict:
+        """A few files' passages are searched by id, much faster than Chroma's metadata filter."""
+        ids = self._chunk_ids(sources)
+        if ids is not None:
+            if not ids:
+                return {"ids": [[]], "distances": [[]]}
+            try:
+                return self.collection.query(ids=ids, **query)
+            except Exception:  # noqa: BLE001 - a file rewritten meanwhile has ids Chroma no longer knows
+                log.debug("search by id failed; searching by metadata filter", exc_info=True)
+        where = {"source": {"$in": sources}} if len(sources) > 1 else {"source": sources[0]}
+        return self.collection.query(where=where, **query)
+
+    def _chunk_ids(self, sources: list[str]) -> list[str] | None:
+        """Committed chunk ids of these files, or None when they are too many to list in a query."""
+        ids: list[str] = []
+        for start in range(0, len(sources), 500):
+            part = sources[start : start + 500]
+            ids += [
+                r[0]
+                for r in self.db.execute(
+                    f"SELECT c.chunk_id FROM chunks c JOIN documents d ON d.source = c.source AND d.state = 'ok' "
+                    f"WHERE c.source IN ({','.join('?' * len(part))})",
+                    part,
+                )
+            ]
+            if len(ids) > ID_SEARCH_MAX:
+                return None
+        return ids
 
     def lexical_search(self, match: str, k: int, sources: list[str] | None = None) -> list[tuple[str, float]]:
         """(chunk id, BM25 score, higher is better) for an FTS5 match expression."""
         if not match or (sources is not None and not sources):
             return []
+        expression, params = f"body:({match})", []
+        if sources is not None and len(sources) <= TOKEN_SEARCH_MAX:
+            expression += f" AND doc:({' OR '.join(source_token(s) for s in sources)})"
+        elif sources is not None:
+            params = sources  # too many files to name in the expression: filter the scored rows instead
+        # The best k (and a margin for files being rewritten) come from FTS5 alone; only they are joined.
         sql = (
-            "SELECT c.chunk_id, -bm25(chunks_fts) AS score FROM chunks_fts "
-            "JOIN chunks c ON c.rid = chunks_fts.rowid "
-            "JOIN documents d ON d.source = c.source AND d.state = 'ok' WHERE chunks_fts MATCH ?"
+            f"SELECT c.chunk_id, s.score FROM (SELECT rowid, -{_BM25} AS score FROM chunks_fts "
+            f"WHERE chunks_fts MATCH ? ORDER BY {_BM25} LIMIT ?) s "
+            "JOIN chunks c ON c.rid = s.rowid JOIN documents d ON d.source = c.source AND d.state = 'ok' "
+            "ORDER BY s.score DESC"
         )
-        params: list = [match]
-        if sources is not None:
-            sql += f" AND c.source IN ({','.join('?' * len(sources))})"
-            params += sources
-        sql += " ORDER BY bm25(chunks_fts) LIMIT ?"
-        params.append(k)
+        if params:
+            sql = (
+                f"SELECT c.chunk_id, -{_BM25} AS score FROM chunks_fts JOIN chunks c ON c.rid = chunks_fts.rowid "
+                "JOIN documents d ON d.source = c.source AND d.state = 'ok' WHERE chunks_fts MATCH ? "
+                f"AND c.source IN ({','.join('?' * len(params))}) ORDER BY {_BM25} LIMIT ?"
+            )
         try:
-            return [(r[0], r[1]) for r in self.db.execute(sql, params)]
+            rows = self.db.execute(sql, [expression, *params, k if params else 2 * k + 20]).fetchall()
         except sqlite3.OperationalError:
             return []  # a match expression FTS5 could not parse finds nothing rather than failing
+        return [(r[0], r[1]) for r in rows[:k]]
 
     def passage_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]

@@ -1,0 +1,97 @@
+"""Dense and lexical search within some files, the lexical budget, and indexes made before the file tokens."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from conftest import LETTER, copy_samples
+
+from assistant import retrieval, store
+from assistant.retrieval import Filters
+
+QUESTIONS = ["agency social work staff", "children's services improvement", "Ofsted inspection of safeguarding"]
+
+
+def _within(hits: list[tuple[str, float]], assistant, sources: list[str]) -> list[str]:
+    rows = assistant.store.chunk_rows(cid for cid, _ in hits)
+    return [cid for cid, _ in hits if rows[cid].source in sources]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_search_within_files_ranks_as_the_whole_index_filtered(sample_assistant, question):
+    s = sample_assistant.store
+    everything = sorted(s.documents())
+    sources = [LETTER, everything[0]]
+    vector = sample_assistant.embedder.encode([question])[0]
+    match = sample_assistant.retriever.lexical_match(question, [])
+
+    dense = s.dense_search(vector, 10, sources)
+    lexical = s.lexical_search(match, 10, sources)
+
+    assert dense and lexical
+    assert [cid for cid, _ in dense] == _within(s.dense_search(vector, 500), sample_assistant, sources)[:10]
+    assert [cid for cid, _ in lexical] == _within(s.lexical_search(match, 500), sample_assistant, sources)[:10]
+
+
+def test_both_ways_of_restricting_agree(sample_assistant, monkeypatch):
+    """By id and file token for a few files; by Chroma's filter and filtered rows for many: same results."""
+    s = sample_assistant.store
+    sources = [LETTER, sorted(s.documents())[0]]
+    vector = sample_assistant.embedder.encode(["agency staff"])[0]
+    match = sample_assistant.retriever.lexical_match("agency staff caseloads", [])
+    few = s.dense_search(vector, 8, sources), s.lexical_search(match, 8, sources)
+    monkeypatch.setattr(store, "ID_SEARCH_MAX", 0)
+    monkeypatch.setattr(store, "TOKEN_SEARCH_MAX", 0)
+    many = s.dense_search(vector, 8, sources), s.lexical_search(match, 8, sources)
+    assert [c for c, _ in few[0]] == [c for c, _ in many[0]]
+    assert few[1] == pytest.approx(many[1])
+
+
+def test_nothing_allowed_finds_nothing(sample_assistant):
+    vector = sample_assistant.embedder.encode(["agency staff"])[0]
+    assert sample_assistant.store.dense_search(vector, 5, []) == []
+    assert sample_assistant.store.lexical_search('"agency"', 5, []) == []
+    assert sample_assistant.store.lexical_search('"agency"', 5, ["no such file.txt"]) == []
+
+
+def test_lexical_budget_keeps_the_rarest_words(sample_assistant, monkeypatch):
+    retriever = sample_assistant.retriever
+    question = "children caseloads"
+    frequency = retriever.frequencies(["children", "caseload"])
+    assert frequency["children"] > frequency["caseload"] > 0
+    assert '"children"' in retriever.lexical_match(question, [])
+    monkeypatch.setattr(retrieval, "LEXICAL_BUDGET", frequency["caseload"])
+    pruned = retriever.lexical_match(question, [])
+    assert '"caseloads"' in pruned and '"children"' not in pruned
+    monkeypatch.setattr(retrieval, "LEXICAL_BUDGET", 0)
+    assert retriever.lexical_match(question, []) == '"caseloads"'  # the rarest word is always kept
+
+
+def test_an_index_made_before_file_tokens_gains_them_without_reembedding(settings, make_assistant):
+    copy_samples(settings.corpus_dir)
+    first = make_assistant(settings)
+    first.index()
+    vectors = first.store.counts()[2]
+    db = sqlite3.connect(settings.db_path)
+    with db:
+        db.execute("DROP TABLE chunks_fts")
+        db.execute("CREATE VIRTUAL TABLE chunks_fts USING fts5(body, tokenize='porter unicode61')")
+        db.execute("INSERT INTO chunks_fts (rowid, body) SELECT rid, heading || char(10) || text FROM chunks")
+    db.close()
+
+    reopened = make_assistant(settings)
+    answer = reopened.ask("What did Ofsted say about agency staff in Doncaster?")
+
+    report = reopened.index()
+    assert len(report.unchanged) == 5 and not report.added and report.chunks_written == 0
+    assert reopened.store.counts()[2] == vectors
+    assert not answer.no_answer and answer.citations[0].source == LETTER
+    hits = reopened.store.lexical_search('"agency"', 5, [LETTER])
+    assert hits and all(reopened.store.chunk_rows([c])[c].source == LETTER for c, _ in hits)
+
+
+def test_a_question_naming_an_authority_searches_only_its_documents(sample_assistant):
+    search = sample_assistant.retriever.search("agency staff in Darlington", Filters())
+    assert search.hits
+    assert all("Darlington" in hit.meta.get("authorities", []) for hit in search.hits)
