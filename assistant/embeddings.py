@@ -204,6 +204,15 @@ class Embedder(Embeddings):
         self._lock = threading.Lock()
 
     @property
+    def intended(self) -> str:
+        """The backend this encoder will be, unless ONNX Runtime fails (known without loading the model)."""
+        return "onnx-int8" if self.requested == "auto" else self.requested
+
+    @property
+    def loaded(self) -> bool:
+        return self._encoder is not None
+
+    @property
     def backend(self) -> str:
         """The backend in use (loading the model if needed)."""
         return self._load().name

@@ -155,6 +155,7 @@ class Indexer:
             for source in known:
                 store.remove(source)
             known = {}
+        self._match_encoder(report)
         catalogue, catalogue_hash = load_catalogue(self.settings)
         if catalogue_hash != (store.get_setting("catalogue_hash") or ""):
             for source, row in known.items():
@@ -239,6 +240,7 @@ class Indexer:
             return
         texts = [embedding_text(c, p.doc.title) for p in pending for c in p.chunks]
         vectors = self.embedder.encode(texts)
+        self._match_encoder(report)
         written, offset = [], 0
         for item in pending:
             part = vectors[offset : offset + len(item.chunks)]
@@ -250,6 +252,27 @@ class Indexer:
             report.chunks_written += len(item.chunks)
             notify(item.change, item.doc.source)
         pending.clear()
+
+    def _match_encoder(self, report: IndexReport) -> None:
+        """Vectors of two encoders must not mix: on a change, encode the stored passages again (no parsing)."""
+        recorded = self.store.get_setting("encoder")
+        if recorded == self.embedder.intended and not self.embedder.loaded:
+            return  # the usual case, decided without loading the model
+        if recorded is None and not self.embedder.loaded:
+            return  # nothing recorded yet: the first files encoded record it
+        actual = self.embedder.backend
+        if recorded and recorded != actual:
+            passages = 0
+            for source, row in self.store.documents().items():
+                chunks = self.store.chunks_of(source)
+                if row.state == "ok" and chunks:
+                    title = row.meta.get("title", "")
+                    vectors = self.embedder.encode([embedding_text(c, title) for c in chunks])
+                    self.store.replace_vectors(chunks, vectors)
+                    passages += len(chunks)
+            report.reencoded = f"re-encoded {passages} stored passages: made with {recorded}, now {actual}"
+        if recorded != actual:
+            self.store.put_setting("encoder", actual)
 
 
 def _bar(total: int, show: bool):

@@ -121,6 +121,7 @@ class IndexReport:
     failed: dict[str, str] = field(default_factory=dict)  # source -> reason
     waiting: list[str] = field(default_factory=list)  # still being written, left for the next run
     chunks_written: int = 0
+    reencoded: str = ""  # why stored passages were encoded again (the encoder changed), if they were
     seconds: float = 0.0
 
     @property
@@ -133,5 +134,6 @@ class IndexReport:
             f"unchanged {len(self.unchanged)}, failed {len(self.failed)} "
             f"({self.chunks_written} chunks written in {self.seconds:.1f} s)"
         ]
+        lines += [f"  {self.reencoded}"] if self.reencoded else []
         lines += [f"  failed: {source}: {reason}" for source, reason in sorted(self.failed.items())]
         return "\n".join(lines)

@@ -342,6 +342,18 @@ class Store:
     def _delete_vectors(self, source: str) -> None:
         self.collection.delete(where={"source": source})
 
+    def replace_vectors(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        """New vectors for passages already committed (the encoder changed, the text did not)."""
+        self._add_vectors(chunks, vectors)
+
+    def chunks_of(self, source: str) -> list[Chunk]:
+        rows = self.db.execute(
+            "SELECT chunk_id, doc_id, source, idx, start, end, page, heading, text FROM chunks "
+            "WHERE source=? ORDER BY idx",
+            (source,),
+        )
+        return [Chunk(*r) for r in rows]
+
     def _add_vectors(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         step = max(1, min(5000, self.client.get_max_batch_size()))
         for i in range(0, len(chunks), step):

@@ -1,9 +1,10 @@
 """A full build of the real reports two ways, in one run: torch with sequential parsing, and the defaults.
 
-    python benchmarks/bench_build_compare.py [--corpus ../shared/corpora/ofsted]
+    python benchmarks/bench_build_compare.py [--corpus ../shared/corpora/ofsted] [--keep DIR]
 
-Each build is a fresh `python -m assistant index` into a temporary folder; its wall time and the peak
-memory of its largest process (the indexer or a parsing worker) are printed side by side.
+Each build is a fresh `python -m assistant index` into a temporary folder (or DIR/torch and DIR/defaults,
+kept for benchmarks/bench_encoders.py); its wall time and the peak memory of its largest process (the
+indexer or a parsing worker) are printed side by side.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ CONFIGS = {
     "torch, sequential parsing": {"ASSISTANT_ENCODER": "torch", "ASSISTANT_PARSE_WORKERS": "0"},
     "defaults (ONNX int8, parallel)": {},
 }
+FOLDERS = {"torch, sequential parsing": "torch", "defaults (ONNX int8, parallel)": "defaults"}
 
 
-def build(corpus: Path, extra: dict[str, str]) -> tuple[float, float, str]:
-    with tempfile.TemporaryDirectory() as index:
+def build(corpus: Path, extra: dict[str, str], keep: Path | None) -> tuple[float, float, str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        index = keep or tmp
         env = dict(os.environ, ASSISTANT_CORPUS=str(corpus), ASSISTANT_INDEX=index, **extra)
         started = time.perf_counter()
         out = subprocess.run(
@@ -55,9 +58,15 @@ def main() -> None:
         metavar=("SECONDS", "PEAK_MB"),
         help="reuse a baseline measured before instead of building it again",
     )
+    parser.add_argument("--keep", type=Path, help="build into DIR/torch and DIR/defaults and keep them")
     args = parser.parse_args()
     configs = {k: v for k, v in CONFIGS.items() if not (args.baseline and k.startswith("torch"))}
-    results = {name: build(args.corpus, extra) for name, extra in configs.items()}
+    results = {}
+    for name, extra in configs.items():
+        keep = args.keep / FOLDERS[name] if args.keep else None
+        if keep and keep.exists():
+            raise SystemExit(f"{keep} exists: a build must start from nothing")
+        results[name] = build(args.corpus, extra, keep)
     if args.baseline:
         results = {"torch, sequential parsing": (*args.baseline, "(measured before)"), **results}
     base_seconds, base_peak, _ = results["torch, sequential parsing"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from conftest import LETTER, PYTHON, cli_env, copy_samples, make_docx, make_pdf
 
@@ -189,3 +190,31 @@ def test_catalogue_corrections_are_what_answers_show(settings, make_assistant):
     assert answer.citations[0].file_name == "004_16692f82aae21db8.txt"
     extracted = assistant.store.documents()["004_16692f82aae21db8.txt"].extracted
     assert extracted["publication_date"] is None  # what the text says is kept apart from the correction
+
+
+def test_a_new_encoder_reencodes_the_stored_passages_without_parsing(settings, monkeypatch):
+    from assistant.api import Assistant
+    from assistant.chunking import embedding_text
+    from assistant.embeddings import Embedder
+
+    copy_samples(settings.corpus_dir, [LETTER])
+    first = Assistant(settings, embedder=Embedder(backend="onnx"))
+    first.index()
+    assert first.store.get_setting("encoder") == "onnx"
+    first.close()
+    parsed: list[str] = []
+    monkeypatch.setattr(indexer, "parse_file", lambda source, *a: parsed.append(source))
+
+    second = Assistant(settings, embedder=Embedder(backend="onnx-int8"))
+    report = second.index()
+    again = second.index()
+
+    chunks = second.store.chunks_of(LETTER)
+    assert report.reencoded.startswith(f"re-encoded {len(chunks)} stored passages") and "onnx-int8" in report.reencoded
+    assert not parsed and report.unchanged == [LETTER] and not again.reencoded
+    assert second.store.get_setting("encoder") == "onnx-int8"
+    stored = second.store.collection.get(ids=[chunks[0].chunk_id], include=["embeddings"])["embeddings"][0]
+    title = second.store.document(LETTER).title
+    expected = second.embedder.encode([embedding_text(c, title) for c in chunks])[0]  # int8 varies with the batch
+    assert float(np.dot(stored, expected)) > 0.9999
+    second.close()
