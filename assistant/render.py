@@ -192,6 +192,8 @@ def _point_mark(point: TimelinePoint, x: float, colour: str) -> str:
     return (
         f'<a class="cite-link timeline-point" href="#cite-card-{point.n}" data-n="{point.n}">'
         f"<title>{title}</title>"
+        # A target larger than the 5-pixel dot, over the dot and its [n], so either can be clicked.
+        f'<rect x="{x - 12:.1f}" y="{y - 21:.1f}" width="24" height="29" fill="transparent"/>'
         f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{colour}" stroke="#fff" stroke-width="1.5"/>'
         f'<text x="{x:.1f}" y="{y - 9:.1f}" text-anchor="middle" class="timeline-n" fill="{colour}">'
         f"[{point.n}]</text></a>"
