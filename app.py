@@ -23,6 +23,7 @@ from assistant.render import (
     citation_cards,
     document_view,
     documents_rows,
+    sources_panel,
 )
 from assistant.schema import SOURCE_TYPES, Answer, IndexReport
 from assistant.uploads import ALLOWED, UploadError, save_upload
@@ -51,6 +52,12 @@ CSS = """
 .doc-view pre { white-space: pre-wrap; font-family: inherit; }
 .doc-page-n { font-size: 0.8em; color: #57606a; border-top: 1px dashed #d0d7de; }
 #chat a[href^="#cite-card-"] { color: #0969da !important; text-decoration: none; font-weight: 600; }
+.timeline { border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px; margin-bottom: 10px; background: #fff; }
+.timeline-title { font-weight: 600; color: #1f2328; font-size: 0.9em; }
+.timeline-svg { display: block; width: 100%; max-width: 460px; height: auto; }
+.timeline-grade, .timeline-year { fill: #57606a; } .timeline-n { font-weight: 600; }
+.timeline-point { cursor: pointer; } .timeline-point:hover circle { stroke: #1f2328; }
+.timeline-caption { font-size: 0.8em; color: #57606a; display: flex; flex-wrap: wrap; gap: 4px 12px; }
 """
 
 HEAD = """<script>
@@ -146,7 +153,7 @@ def build_ui(assistant: Assistant, indexing: BackgroundIndexer, can_manage: bool
             shown = [*chat, {"role": "assistant", "content": answer_chat_markdown(answer, upto)}]
             yield shown, gr.skip(), gr.skip(), asked, gr.skip(), gr.skip()
             time.sleep(STREAM_PAUSE)
-        yield shown, citation_cards(answer), answer, asked + [question], "", ""
+        yield shown, sources_panel(answer), answer, asked + [question], "", ""
 
     def respond_generated(question, chat, asked, filters):
         """A language model's answer: each checked sentence shows as it comes, then the sources."""
@@ -161,7 +168,7 @@ def build_ui(assistant: Assistant, indexing: BackgroundIndexer, can_manage: bool
             shown = [*chat, {"role": "assistant", "content": " ".join(pieces)}]
             yield shown, gr.skip(), gr.skip(), asked, gr.skip(), gr.skip()
         final = [*chat, {"role": "assistant", "content": answer_chat_markdown(answer, answer_line_count(answer))}]
-        yield final, citation_cards(answer), answer, asked + [question], "", ""
+        yield final, sources_panel(answer), answer, asked + [question], "", ""
 
     def open_document(answer: Answer | None, event: gr.EventData):
         number = (getattr(event, "_data", None) or {}).get("n")

@@ -15,6 +15,7 @@ from .chunking import sentence_spans
 from .retrieval import doc_date
 from .schema import Answer, Citation
 from .store import Store
+from .timeline import point, timeline
 
 _LEAD = re.compile(r"\bwho led\b|\blead inspector\b|\bwho inspected\b", re.IGNORECASE)
 _GRADE_ASKED = re.compile(
@@ -156,7 +157,7 @@ def answer_from_facts(question: str, metas: dict[str, dict], store: Store) -> An
         f"| Authority | Report | Inspected | {fact} | Source |",
         "|---|---|---|---|---|",
     ]
-    citations = []
+    citations, points = [], []
     for row in rows:
         citation = _citation(len(citations) + 1, row, store)
         if citation is None:
@@ -166,6 +167,9 @@ def answer_from_facts(question: str, metas: dict[str, dict], store: Store) -> An
         when = " to ".join(format_date(d) for d in (meta.get("inspection_start"), meta.get("inspection_end")) if d)
         authority = meta.get("authority") or ", ".join(meta.get("authorities") or [])
         lines.append(f"| {authority} | {meta.get('doc_type', '')} | {when} | {row.value} | [{citation.n}] |")
+        if fact != "Lead inspector" and citation.date:  # an undated row has no place in time
+            points.append(point(citation.date, row.value, authority, citation.n))
     if not citations:
         return None
-    return Answer(question=question, text="\n".join(lines), no_answer=False, citations=citations)
+    text = "\n".join(lines)
+    return Answer(question=question, text=text, no_answer=False, citations=citations, timeline=timeline(points))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import html
+import math
 import re
+from datetime import date
 
-from .schema import Answer, Citation, Document
+from .answer import format_date
+from .schema import Answer, Citation, Document, TimelinePoint
 
 BADGES = {"ofsted": "Ofsted", "council": "Council", "news": "News", "other": "Other"}
 
@@ -118,6 +121,137 @@ def citation_cards(answer: Answer | None) -> str:
     if not answer.citations:
         return '<div class="cite-empty">No sources: the indexed reports do not cover this.</div>'
     return '<div class="cite-cards">' + "".join(citation_card(c) for c in answer.citations) + "</div>"
+
+
+def sources_panel(answer: Answer | None) -> str:
+    """The sources panel: the grades-over-time chart when the answer has one, above the citation cards."""
+    chart = timeline_chart(answer.timeline) if answer else ""
+    return chart + citation_cards(answer)
+
+
+# ---- grades over time: an inline SVG, every word escaped, each point a link to its citation card ----
+
+_WIDTH, _HEIGHT = 460, 176
+_LEFT, _RIGHT, _TOP, _BOTTOM = 146, 448, 22, 148  # the plot area; the left margin holds the grade names
+_LEVELS = {4: "Outstanding", 3: "Good", 2: "Requires improvement", 1: "Inadequate"}
+_COLOURS = ("#0969da", "#bc4c00", "#1a7f37", "#8250df", "#cf222e", "#57606a")
+MAX_LINES = len(_COLOURS)  # past six authorities the lines tangle; the table still lists every report
+_MAX_TICKS = 8
+
+
+def _day(iso: str) -> int:
+    return date.fromisoformat(iso).toordinal()
+
+
+def _y(level: int) -> float:
+    return _BOTTOM - (level - 1) * (_BOTTOM - _TOP) / 3
+
+
+def _x_range(days: list[int]) -> tuple[float, float]:
+    """The days the x axis spans, with a margin so the first and last dots and their labels stay inside."""
+    pad = max((max(days) - min(days)) * 0.06, 120)
+    return min(days) - pad, max(days) + pad
+
+
+def _x(day: float, span: tuple[float, float]) -> float:
+    low, high = span
+    return _LEFT + (day - low) * (_RIGHT - _LEFT) / (high - low)
+
+
+def _year_ticks(span: tuple[float, float]) -> list[tuple[int, int]]:
+    """(year, day of its 1 January) inside the span, thinned to a readable number."""
+    low, high = span
+    years = range(date.fromordinal(math.ceil(low)).year, date.fromordinal(math.floor(high)).year + 1)
+    ticks = [(y, _day(f"{y}-01-01")) for y in years if low <= _day(f"{y}-01-01") <= high]
+    return ticks[:: math.ceil(len(ticks) / _MAX_TICKS)] if ticks else []
+
+
+def _grid(span: tuple[float, float]) -> list[str]:
+    """The four grades as labelled rows and the years as ticks."""
+    parts = []
+    for level, name in _LEVELS.items():
+        y = _y(level)
+        parts.append(f'<line x1="{_LEFT}" y1="{y:.1f}" x2="{_RIGHT}" y2="{y:.1f}" stroke="#d0d7de"/>')
+        parts.append(f'<text x="{_LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" class="timeline-grade">{name}</text>')
+    ticks = _year_ticks(span)
+    for year, day in ticks:
+        x = _x(day, span)
+        parts.append(f'<line x1="{x:.1f}" y1="{_BOTTOM}" x2="{x:.1f}" y2="{_BOTTOM + 5}" stroke="#8c959f"/>')
+        parts.append(f'<text x="{x:.1f}" y="{_BOTTOM + 18}" text-anchor="middle" class="timeline-year">{year}</text>')
+    if not ticks:  # every report in one year: name it, with no tick that would claim a 1 January
+        year = date.fromordinal(round(sum(span) / 2)).year
+        middle = (_LEFT + _RIGHT) / 2
+        parts.append(f'<text x="{middle}" y="{_BOTTOM + 18}" text-anchor="middle" class="timeline-year">{year}</text>')
+    return parts
+
+
+def _point_mark(point: TimelinePoint, x: float, colour: str) -> str:
+    """One report: a dot titled with its authority, date and grade, linked to its citation card."""
+    y = _y(point.level)
+    title = html.escape(f"{point.authority}: {point.grade}, {format_date(point.date)} [{point.n}]")
+    return (
+        f'<a class="cite-link timeline-point" href="#cite-card-{point.n}" data-n="{point.n}">'
+        f"<title>{title}</title>"
+        # A target larger than the 5-pixel dot, over the dot and its [n], so either can be clicked.
+        f'<rect x="{x - 12:.1f}" y="{y - 21:.1f}" width="24" height="29" fill="transparent"/>'
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{colour}" stroke="#fff" stroke-width="1.5"/>'
+        f'<text x="{x:.1f}" y="{y - 9:.1f}" text-anchor="middle" class="timeline-n" fill="{colour}">'
+        f"[{point.n}]</text></a>"
+    )
+
+
+def _line(points: list[TimelinePoint], span: tuple[float, float], colour: str) -> list[str]:
+    """One authority's reports: dots joined oldest to newest."""
+    xs = [_x(_day(p.date), span) for p in points]
+    parts = []
+    if len(points) > 1:
+        path = " ".join(f"{x:.1f},{_y(p.level):.1f}" for p, x in zip(points, xs, strict=True))
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+    return parts + [_point_mark(p, x, colour) for p, x in zip(points, xs, strict=True)]
+
+
+def _by_authority(points: list[TimelinePoint]) -> dict[str, list[TimelinePoint]]:
+    lines: dict[str, list[TimelinePoint]] = {}
+    for point in points:
+        lines.setdefault(point.authority, []).append(point)
+    return lines
+
+
+def _caption(names: list[str], left_out: list[TimelinePoint], hidden: int) -> str:
+    """The key when there are several lines, and what the chart does not show, with the citations that do."""
+    parts = []
+    if len(names) > 1:
+        parts += [
+            f'<span class="timeline-key"><span style="color:{colour}">●</span> {html.escape(name)}</span>'
+            for name, colour in zip(names, _COLOURS, strict=False)
+        ]
+    if left_out:
+        named = ", ".join(f"{cite_link(p.n)} {html.escape(p.grade)}" for p in left_out)
+        parts.append(f'<span class="timeline-off">Not on the four-point scale, so not charted: {named}</span>')
+    if hidden:
+        parts.append(f'<span class="timeline-off">{hidden} more authorities are in the table only.</span>')
+    return f'<div class="timeline-caption">{" ".join(parts)}</div>' if parts else ""
+
+
+def timeline_chart(points: list[TimelinePoint]) -> str:
+    """Grades over time as a small SVG: one line per authority, one linked dot per graded report; '' if none."""
+    lines = _by_authority([p for p in points if p.level is not None])
+    if not lines:
+        return ""
+    names = list(lines)[:MAX_LINES]
+    span = _x_range([_day(p.date) for name in names for p in lines[name]])
+    body = _grid(span)
+    for name, colour in zip(names, _COLOURS, strict=False):
+        body += _line(lines[name], span, colour)
+    label = html.escape(f"Grades over time: {', '.join(names)}")
+    svg = (
+        f'<svg class="timeline-svg" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" aria-label="{label}" '
+        f'font-family="sans-serif" font-size="11">{"".join(body)}</svg>'
+    )
+    whose = f": {html.escape(names[0])}" if len(names) == 1 else ""
+    title = f'<div class="timeline-title">Grades over time{whose}</div>'
+    caption = _caption(names, [p for p in points if p.level is None], len(lines) - len(names))
+    return f'<div class="timeline" id="timeline">{title}{svg}{caption}</div>'
 
 
 def _clip(span: tuple[int, int] | None, start: int, end: int) -> tuple[int, int] | None:

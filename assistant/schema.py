@@ -86,6 +86,20 @@ class Citation:
 
 
 @dataclass
+class TimelinePoint:
+    """One report on a chart of grades over time: when, its grade as worded, whose, which citation states it."""
+
+    date: str  # ISO: the report's publication date, else its inspection's last day
+    grade: str
+    authority: str
+    n: int  # the citation [n] of the table row
+    level: int | None = None  # 4 outstanding, 3 good, 2 requires improvement, 1 inadequate; None off that scale
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
 class Answer:
     question: str
     text: str
@@ -95,6 +109,8 @@ class Answer:
     resolved_question: str = ""  # the question as searched, after follow-up resolution
     # With a language model: each generated sentence, its citations, verdict (kept/flagged/removed), reason.
     sentences: list[dict] = field(default_factory=list)
+    # A judgement table of two or more dated reports: its rows as points in time, oldest first.
+    timeline: list[TimelinePoint] = field(default_factory=list)
 
     def to_json(self) -> dict:
         data = {
@@ -107,6 +123,8 @@ class Answer:
         }
         if self.sentences:
             data["sentences"] = self.sentences
+        if self.timeline:
+            data["timeline"] = [p.to_json() for p in self.timeline]
         return data
 
 

@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import make_pdf
 from test_facts import ILACS, ILACS_2026, SIF
 
+DONCASTER_2018 = (
+    SIF.replace("14 September – 8 October 2015", "9 - 24 November 2017")
+    .replace("27 November 2015", "19 January 2018")
+    .replace("Children's services in Doncaster are inadequate", "Children's services in Doncaster are good")
+)
+DONCASTER_2011 = (
+    SIF.replace("14 September – 8 October 2015", "7 - 18 February 2011")
+    .replace("27 November 2015", "11 March 2011")
+    .replace("Children's services in Doncaster are inadequate", "Children's services in Doncaster are adequate")
+)
+
+
+def write_report(corpus: Path, folder: str, name: str, text: str) -> None:
+    """A report as Ofsted's site names it, in its authority's folder, as a real PDF."""
+    (corpus / folder).mkdir(exist_ok=True)
+    (corpus / folder / name).write_bytes(make_pdf([text.replace("–", "-").replace("’", "'")]))
+
 
 @pytest.fixture
 def reports(settings, make_assistant):
-    corpus = settings.corpus_dir
     for folder, name, text in (
         ("dorset", "children's services inspection - 09 may 2025.pdf", ILACS),
         ("trafford", "children's services inspection - 07 july 2026.pdf", ILACS_2026),
         ("doncaster", "children's services inspection - 27 november 2015.pdf", SIF),
     ):
-        (corpus / folder).mkdir()
-        (corpus / folder / name).write_bytes(make_pdf([text.replace("–", "-").replace("’", "'")]))
+        write_report(settings.corpus_dir, folder, name, text)
     assistant = make_assistant(settings)
     assert assistant.index().ok
     return assistant
@@ -50,14 +67,9 @@ def test_other_questions_still_go_to_the_passages(reports):
 
 
 def test_with_no_date_asked_the_latest_report_comes_first_and_earlier_ones_are_named(reports, settings):
-    newer = SIF.replace("14 September - 8 October 2015", "9 - 24 November 2017").replace(
-        "27 November 2015", "19 January 2018"
+    write_report(
+        settings.corpus_dir, "doncaster", "children's services inspection - 19 january 2018.pdf", DONCASTER_2018
     )
-    newer = newer.replace(
-        "Children's services in Doncaster are inadequate", "Children's services in Doncaster are good"
-    )
-    path = settings.corpus_dir / "doncaster" / "children's services inspection - 19 january 2018.pdf"
-    path.write_bytes(make_pdf([newer.replace("–", "-").replace("’", "'")]))
     reports.index()
     answer = reports.ask("What did Ofsted say about help and protection in Doncaster?")
     assert answer.text.startswith(
@@ -65,3 +77,45 @@ def test_with_no_date_asked_the_latest_report_comes_first_and_earlier_ones_are_n
         "1 earlier one (27 November 2015) also indexed."
     )
     assert answer.citations[0].date == "2018-01-19"
+
+
+def test_a_judgement_over_time_carries_a_timeline_of_its_rows(reports, settings):
+    write_report(
+        settings.corpus_dir, "doncaster", "children's services inspection - 19 january 2018.pdf", DONCASTER_2018
+    )
+    reports.index()
+    answer = reports.ask("How has Doncaster's overall judgement changed since 2015?")
+    assert [(p.date, p.grade, p.authority, p.n, p.level) for p in answer.timeline] == [
+        ("2015-11-27", "Inadequate", "Doncaster", 1, 1),
+        ("2018-01-19", "Good", "Doncaster", 2, 3),
+    ]
+    assert [c.date for c in answer.citations] == [p.date for p in answer.timeline]  # each point is its row's
+    assert answer.to_json()["timeline"][1] == {
+        "date": "2018-01-19",
+        "grade": "Good",
+        "authority": "Doncaster",
+        "n": 2,
+        "level": 3,
+    }
+
+
+def test_one_report_or_lead_inspectors_make_no_timeline(reports, settings):
+    single = reports.ask("What judgement did Dorset get in March 2025?")
+    assert single.timeline == [] and "timeline" not in single.to_json()
+    write_report(
+        settings.corpus_dir, "doncaster", "children's services inspection - 19 january 2018.pdf", DONCASTER_2018
+    )
+    reports.index()
+    leads = reports.ask("Who led the Doncaster inspections?")
+    assert leads.text.count("Neil Penswick") == 2 and leads.timeline == []
+
+
+def test_a_grade_off_the_four_point_scale_is_a_point_without_a_level(reports, settings):
+    name = "children's services inspection - 11 march 2011.pdf"
+    write_report(settings.corpus_dir, "doncaster", name, DONCASTER_2011)
+    # The text's 'adequate' is no grade the extractor knows; the catalogue gives it, as Ofsted graded in 2011.
+    (settings.corpus_dir / "catalogue.csv").write_text(f"file,overall_effectiveness\ndoncaster/{name},adequate\n")
+    reports.index()
+    answer = reports.ask("How has Doncaster's overall judgement changed?")
+    assert "| Adequate | [1] |" in answer.text and "| Inadequate | [2] |" in answer.text
+    assert [(p.grade, p.level) for p in answer.timeline] == [("Adequate", None), ("Inadequate", 1)]

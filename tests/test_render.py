@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-from assistant.render import answer_chat_markdown, citation_card, citation_cards, document_view, documents_rows
-from assistant.schema import Answer, Citation, Document
+import re
+import xml.etree.ElementTree as ET
+
+from assistant.render import (
+    answer_chat_markdown,
+    citation_card,
+    citation_cards,
+    document_view,
+    documents_rows,
+    sources_panel,
+    timeline_chart,
+)
+from assistant.schema import Answer, Citation, Document, TimelinePoint
+from assistant.timeline import point
 
 PASSAGE = "Staff are qualified. There is a high reliance on agency staff. Plans exist."
 QUOTE = "There is a high reliance on agency staff."
@@ -113,3 +125,73 @@ def test_documents_rows_have_every_column():
     [row] = documents_rows(metas)
     assert row[:7] == ["Letter", "Ofsted", "Doncaster", "2012-02-16", "2012-01-18 – 2012-01-19", 3, 7]
     assert row[7].startswith("2023-11-1") and row[8] == "a.txt"
+
+
+def timeline_points(authority: str = "Doncaster") -> list[TimelinePoint]:
+    return [
+        point("2011-03-11", "Adequate", authority, 1),
+        point("2015-11-27", "Inadequate", authority, 2),
+        point("2018-01-19", "Requires improvement to be good", authority, 3),
+        point("2022-06-10", "Good", authority, 4),
+    ]
+
+
+def svg_of(chart: str) -> ET.Element:
+    """The chart's SVG as XML: it parses only if every word in it was escaped."""
+    return ET.fromstring(re.search(r"<svg.*</svg>", chart, re.DOTALL).group(0))
+
+
+def test_chart_has_a_linked_titled_dot_per_graded_report_and_names_the_one_off_the_scale():
+    chart = timeline_chart(timeline_points())
+    svg = svg_of(chart)
+    dots = [a for a in svg.iter("a") if "timeline-point" in a.get("class", "")]
+    assert [a.get("data-n") for a in dots] == ["2", "3", "4"]  # 'Adequate' has no step to stand on
+    assert [a.get("href") for a in dots] == ["#cite-card-2", "#cite-card-3", "#cite-card-4"]
+    assert dots[1].find("title").text == "Doncaster: Requires improvement to be good, 19 January 2018 [3]"
+    assert len(list(svg.iter("polyline"))) == 1
+    assert [t.text for t in svg.iter("text") if t.get("class") == "timeline-grade"] == [
+        "Outstanding",
+        "Good",
+        "Requires improvement",
+        "Inadequate",
+    ]
+    heights = [float(a.find("circle").get("cy")) for a in dots]
+    assert heights[0] > heights[1] > heights[2]  # inadequate lowest, good highest
+    xs = [float(a.find("circle").get("cx")) for a in dots]
+    assert xs == sorted(xs)
+    assert "Not on the four-point scale, so not charted: " + '<a class="cite-link" href="#cite-card-1"' in chart
+    assert "Grades over time: Doncaster" in chart
+
+
+def test_chart_words_from_files_are_escaped():
+    evil = '<script>alert(1)</script>" onload="alert(2)'
+    points = [*timeline_points(evil), point("2019-01-01", "<b>Great</b>", "Dorset", 5)]
+    chart = timeline_chart(points)
+    assert "<script>" not in chart and "<b>" not in chart and 'onload="alert' not in chart
+    assert "&lt;script&gt;" in chart and "&lt;b&gt;Great&lt;/b&gt;" in chart
+    svg_of(chart)
+
+
+def test_chart_draws_a_line_per_authority_with_a_key():
+    points = timeline_points("Doncaster")[1:] + [
+        point("2014-05-01", "Good", "Dorset", 5),
+        point("2019-05-01", "Outstanding", "Dorset", 6),
+        point("2016-05-01", "Inadequate", "Trafford", 7),
+    ]
+    chart = timeline_chart(points)
+    svg = svg_of(chart)
+    assert len(list(svg.iter("a"))) == 6 and len(list(svg.iter("polyline"))) == 2  # Trafford: one dot
+    colours = {a.find("circle").get("fill") for a in svg.iter("a")}
+    assert len(colours) == 3
+    assert chart.count('class="timeline-key"') == 3 and "Grades over time<" in chart
+
+
+def test_no_chart_without_a_graded_point_and_the_panel_puts_it_above_the_cards():
+    assert timeline_chart([point("2011-03-11", "Adequate", "Doncaster", 1)]) == ""
+    assert timeline_chart([]) == ""
+    plain = Answer(question="q", text="t [1]", no_answer=False, citations=[citation(1)])
+    assert sources_panel(plain) == citation_cards(plain) and sources_panel(None) == citation_cards(None)
+    charted = Answer(question="q", text="t", no_answer=False, citations=[citation(n) for n in range(1, 5)])
+    charted.timeline = timeline_points()
+    panel = sources_panel(charted)
+    assert panel.index('class="timeline"') < panel.index('class="cite-cards"')

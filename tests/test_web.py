@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PYTHON, ROOT, cli_env, copy_samples
+from tests.test_facts import SIF
+from tests.test_factual import DONCASTER_2018, write_report
 
 pytestmark = pytest.mark.slow
 
@@ -212,6 +214,35 @@ def test_ask_cite_upload_and_follow_up_in_chromium(app_url, page, settings, tmp_
     assert (settings.corpus_dir.parent / "removed" / "Rotherham_inspection.txt").is_file()
     assert not (settings.corpus_dir / "Rotherham_inspection.txt").exists()
     shots.take("06-rescanned-and-removed")
+
+
+def test_a_judgement_over_time_is_charted_beside_its_table(settings, tmp_path, page):
+    from playwright.sync_api import expect
+
+    for name, text in (
+        ("children's services inspection - 27 november 2015.pdf", SIF),
+        ("children's services inspection - 19 january 2018.pdf", DONCASTER_2018),
+    ):
+        write_report(settings.corpus_dir, "doncaster", name, text)
+    with running_app(settings, tmp_path) as url:
+        shots = Shots(page, tmp_path / "screenshots")
+        page.goto(url)
+        expect(page.locator("#index-status")).to_contain_text("Index ready", timeout=180_000)
+        ask(page, "How has Doncaster's overall judgement changed since 2015?", 0)
+        expect(page.locator("#chat")).to_contain_text("From the facts of 2 Ofsted reports")
+        chart = page.locator("#sources .timeline svg")
+        expect(chart).to_be_visible()
+        dots = chart.locator(".timeline-point")
+        expect(dots).to_have_count(2)
+        expect(page.locator("#sources .cite-card")).to_have_count(2)
+        expect(dots.nth(0).locator("title")).to_have_text("Doncaster: Inadequate, 27 November 2015 [1]")
+        expect(dots.nth(1).locator("title")).to_have_text("Doncaster: Good, 19 January 2018 [2]")
+        shots.take("07-timeline-chart")
+        dots.nth(1).click()
+        expect(page.locator("#cite-card-2")).to_have_class("cite-card cite-focus")
+        expect(page.locator("#cite-card-2")).to_be_in_viewport()
+        page.locator("#timeline").screenshot(path=str(tmp_path / "screenshots" / "timeline.png"))
+        shutil.copy(tmp_path / "screenshots" / "timeline.png", ROOT / "screenshots" / "07-timeline-only.png")
 
 
 def test_credentials_protect_the_whole_app(settings, tmp_path):
