@@ -166,7 +166,8 @@ def answer_from_facts(question: str, metas: dict[str, dict], store: Store) -> An
         meta = row.meta
         when = " to ".join(format_date(d) for d in (meta.get("inspection_start"), meta.get("inspection_end")) if d)
         authority = meta.get("authority") or ", ".join(meta.get("authorities") or [])
-        lines.append(f"| {authority} | {meta.get('doc_type', '')} | {when} | {row.value} | [{citation.n}] |")
+        cells = [authority, meta.get("doc_type", ""), when, row.value]
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + f" | [{citation.n}] |")
         if fact != "Lead inspector" and citation.date:  # an undated row has no place in time
             points.append(point(citation.date, row.value, authority, citation.n))
     if not citations:

@@ -6,6 +6,7 @@ import html
 import math
 import re
 from datetime import date
+from itertools import groupby
 
 from .answer import format_date
 from .schema import Answer, Citation, Document, TimelinePoint
@@ -38,6 +39,10 @@ _MARKER = re.compile(r"\[(\d{1,3})\]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~-])")
 
 
+_TABLE_ROW = re.compile(r"^\|.*\|\s*$")
+_RULE = re.compile(r"^\s*:?-{3,}:?\s*$")
+
+
 def _escape_markdown(text: str) -> str:
     """Text shown literally by a Markdown renderer that also accepts HTML."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
@@ -54,19 +59,29 @@ def answer_chat_markdown(answer: Answer, upto_line: int | None = None) -> str:
     With upto_line, only the first lines (for streaming the answer in pieces).
     """
     known = {c.n for c in answer.citations}
-    lines = answer.text.split("\n")[:upto_line]
-    out = []
-    for line in lines:
-        pieces, last = [], 0
-        for match in _MARKER.finditer(line):
-            n = int(match.group(1))
-            if n not in known:
-                continue
-            pieces += [_escape_markdown(line[last : match.start()]), cite_link(n)]
+    blocks: list[str] = []
+    for is_table, lines in groupby(answer.text.split("\n")[:upto_line], key=lambda line: bool(_TABLE_ROW.match(line))):
+        if is_table:  # a facts table: its pipes stay, each cell is shown literally
+            blocks.append("\n".join(_table_row(line, known) for line in lines))
+        else:
+            blocks += [_literal(line, known) for line in lines]
+    return "\n\n".join(blocks)
+
+
+def _table_row(line: str, known: set[int]) -> str:
+    cells = [c.strip() for c in line.strip()[1:-1].split("|")]
+    return "| " + " | ".join(c if _RULE.match(c) else _literal(c, known) for c in cells) + " |"
+
+
+def _literal(text: str, known: set[int]) -> str:
+    """Document words escaped, each known [n] a link."""
+    pieces, last = [], 0
+    for match in _MARKER.finditer(text):
+        if int(match.group(1)) in known:
+            pieces += [_escape_markdown(text[last : match.start()]), cite_link(int(match.group(1)))]
             last = match.end()
-        pieces.append(_escape_markdown(line[last:]))
-        out.append("".join(pieces))
-    return "\n\n".join(out)
+    pieces.append(_escape_markdown(text[last:]))
+    return "".join(pieces)
 
 
 def answer_line_count(answer: Answer) -> int:

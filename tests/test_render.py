@@ -89,6 +89,18 @@ def test_chat_text_links_markers_and_escapes_markdown_and_html():
     assert answer_chat_markdown(answer, 1) == "Ofsted's letter:"
 
 
+def test_a_facts_table_stays_a_table_with_its_cells_shown_literally():
+    text = (
+        "From the facts of 2 Ofsted reports (oldest first):\n\n| Authority | Report | Overall judgement | Source |\n"
+        "|---|---|---|---|\n| *Don*caster | SIF | Inadequate | [1] |\n| Doncaster | ILACS | Good | [2] |"
+    )
+    shown = answer_chat_markdown(Answer("q", text, False, [citation(1), citation(2)]))
+    rows = shown.split("\n\n")[-1].split("\n")
+    assert rows[0] == "| Authority | Report | Overall judgement | Source |" and rows[1] == "| --- | --- | --- | --- |"
+    assert rows[2].startswith('| \\*Don\\*caster | SIF | Inadequate | <a class="cite-link" href="#cite-card-1"')
+    assert len(rows) == 4
+
+
 def test_sources_panel_when_empty_or_not_covered():
     assert "appear here" in citation_cards(None)
     assert "do not cover" in citation_cards(Answer(question="q", text="no", no_answer=True))

@@ -230,6 +230,8 @@ def test_a_judgement_over_time_is_charted_beside_its_table(settings, tmp_path, p
         expect(page.locator("#index-status")).to_contain_text("Index ready", timeout=180_000)
         ask(page, "How has Doncaster's overall judgement changed since 2015?", 0)
         expect(page.locator("#chat")).to_contain_text("From the facts of 2 Ofsted reports")
+        expect(page.locator("#chat table tbody tr")).to_have_count(2)  # a table, not lines of pipes
+        expect(page.locator("#chat table tbody tr").nth(1)).to_contain_text("Good")
         chart = page.locator("#sources .timeline svg")
         expect(chart).to_be_visible()
         dots = chart.locator(".timeline-point")
