@@ -119,3 +119,37 @@ def test_a_grade_off_the_four_point_scale_is_a_point_without_a_level(reports, se
     answer = reports.ask("How has Doncaster's overall judgement changed?")
     assert "| Adequate | [1] |" in answer.text and "| Inadequate | [2] |" in answer.text
     assert [(p.grade, p.level) for p in answer.timeline] == [("Adequate", None), ("Inadequate", 1)]
+
+
+BRADFORD_2023 = (
+    "Inspection of Bradford local authority children's services Inspection dates: 28 November to 9 December 2022 "
+    "Lead inspector: Nick Stacey, His Majesty's Inspector Judgement Grade Overall effectiveness Inadequate\n\n"
+    "There are widespread and serious failures in the services provided to children in Bradford. High staff "
+    "turnover means that too many children experience multiple changes of social worker. Managers do not "
+    "oversee the work of newly qualified social workers closely enough."
+)
+BRADFORD_NEWS = (
+    "Bradford children's services rated inadequate for second time\n\nBy a BBC reporter\n\n"
+    "Published 1 March 2023\n\nChildren in Bradford have been left at risk of harm due to serious failures, "
+    "inspectors have said. High staff turnover meant too many children experienced multiple changes of social "
+    "worker, Ofsted said. Senior leaders told the BBC they accepted the findings."
+)
+
+
+def test_the_report_is_preferred_to_the_article_about_it_for_what_ofsted_said(settings, make_assistant):
+    name = "children's services inspection - 28 february 2023.pdf"
+    write_report(settings.corpus_dir, "bradford", name, BRADFORD_2023)
+    (settings.corpus_dir / "news_bradford_2023_bbc.txt").write_text(BRADFORD_NEWS, encoding="utf-8")
+    assistant = make_assistant(settings)
+    assert assistant.index().ok
+
+    answer = assistant.ask("What did Ofsted say about staff turnover in Bradford?")
+
+    assert not answer.no_answer
+    first = answer.citations[0]
+    assert first.source_type == "ofsted" and first.source.startswith("bradford/")
+    assert "High staff turnover means that too many children" in first.quote
+    assert answer.text.startswith("Ofsted's")
+    news = [c for c in answer.citations if c.source_type == "news"]
+    assert all(c.n > first.n for c in news)
+    assert not news or "(a newspaper's account)" in answer.text
