@@ -9,7 +9,7 @@ import numpy as np
 
 from .chunking import sentence_spans
 from .embeddings import Embedder
-from .retrieval import Hit, Search, TermWeights, doc_date, topic_of
+from .retrieval import Hit, Search, TermWeights, doc_date, precise_answer_type, topic_of
 from .schema import Answer, Citation
 from .store import Store
 from .text import stems
@@ -86,6 +86,8 @@ class Answerer:
         if not search.hits:
             return False
         wanted = self._topic_stems(question, search)
+        if not self._holds_precise_answer(question, search, wanted):
+            return False
         if wanted and any(wanted <= set(stems(h.chunk.text)) for h in search.hits[:3]):
             return True  # every word of the question's topic stands in one passage
         if max(h.dense for h in search.hits) < self.thresholds.min_dense:
@@ -93,6 +95,19 @@ class Answerer:
         if wanted and not any(self.store.document_frequency(sorted(wanted)).values()):
             return False  # not one word of the topic appears anywhere in the index
         return self.sentence_support(question, search) >= self.thresholds.min_sentence_support
+
+    @staticmethod
+    def _holds_precise_answer(question: str, search: Search, wanted: set[str]) -> bool:
+        """Asked how long, what share, how much money or who led: a sentence on the topic must say it."""
+        kind = precise_answer_type(question)
+        if kind is None:
+            return True
+        for hit in search.hits[:3]:
+            for start, end in sentence_spans(hit.chunk.text):
+                sentence = hit.chunk.text[start:end]
+                if kind.search(sentence) and (not wanted or wanted & set(stems(sentence))):
+                    return True
+        return False
 
     def sentence_support(self, question: str, search: Search) -> float:
         """How close the best sentence of the top passages comes to the question's topic (authorities aside)."""

@@ -15,6 +15,15 @@ _TAG = re.compile(
 _BULLET = re.compile(r"^[ \t]*(?:[•▪◦●■□◼➢►‣∙·\uf0b7\uf0a7]|[*\-–](?=\s))[ \t]*", re.MULTILINE)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f]+")
 _BLANKS = re.compile(r"\n{3,}")
+# Ofsted's publisher matter: its remit, licence, complaints procedure, contact lines and address (which
+# named Manchester in every report). Never an answer, and it drew questions about "Ofsted inspections".
+_PUBLISHER = re.compile(
+    r"^[ \t]*(?:The Office for Standards in Education, Children.s Services and Skills \(Ofsted\) regulates"
+    r"|If you would like a copy of this document in a different format|Any complaints about the inspection"
+    r"|Ofsted produces this report|This report is available at|Interested in our work\?"
+    r"|Piccadilly Gate,? Store Street|T: 0300 123 1231|© Crown copyright).*$",
+    re.MULTILINE | re.IGNORECASE,
+)
 _ENDS_OPEN = re.compile(r"[A-Za-z,;(’'\-–]$")
 
 
@@ -57,6 +66,11 @@ def clean_text(text: str) -> str:
 _ITEM = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2})?[.)]\s|[•▪◦●■□◼➢►‣∙·\uf0b7\uf0a7]|[*\-–]\s)")
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?$", re.IGNORECASE)
 _EDGE = 4  # lines at the top and at the bottom of a page where running headers and footers stand
+
+
+def drop_publisher_matter(text: str) -> str:
+    """A report page without Ofsted's standard remit, licence, complaints and address paragraphs."""
+    return _PUBLISHER.sub("", text)
 
 
 def _furniture_key(line: str) -> str:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cleaning import clean_text, strip_furniture, unwrap_lines
+from .cleaning import clean_text, drop_publisher_matter, strip_furniture, unwrap_lines
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 
@@ -106,10 +106,10 @@ def _pdf(data: bytes) -> Parsed:
 
 
 def pdf_pages(pages: list[str]) -> list[str]:
-    """A PDF's extracted page texts without page furniture, their lines joined into paragraphs."""
+    """A PDF's extracted page texts without page furniture or publisher matter, lines joined into paragraphs."""
     pages = strip_furniture(pages)
     words = {w.lower() for page in pages for w in re.findall(r"\w+", page)}
-    return [unwrap_lines(page, words) for page in pages]
+    return [drop_publisher_matter(unwrap_lines(page, words)) for page in pages]
 
 
 def _docx(data: bytes) -> Parsed:

@@ -322,6 +322,30 @@ _ANSWER_TYPES = (
 )
 
 
+# Questions whose answer is of one precise kind: a passage without one cannot answer them.
+_PRECISE_TYPES = (
+    (re.compile(r"\bhow long\b", re.I), _ANSWER_TYPES[0][1]),
+    (
+        re.compile(r"\bwhat (?:percentage|proportion|share)\b|\bhow many per ?cent\b", re.I),
+        re.compile(r"\d\s*%|\bper ?cent\b|\b(?:half|quarter|third|majority|minority)\b", re.I),
+    ),
+    (
+        re.compile(r"\bhow much (?:money|funding|cash)\b|\bhow much\b.*\b(?:spend|spent|cost|invest|budget)", re.I),
+        re.compile(r"£\s?\d|\b\d[\d,.]*\s?(?:million|billion|m|bn)\b|\bpounds\b", re.I),
+    ),
+    (
+        re.compile(r"\bwho (?:led|inspected|was (?:the )?lead inspector)\b", re.I),
+        re.compile(r"\blead inspector\b|\bled by\b|\bHMI\b|\b(?:His|Her) Majesty.s Inspector", re.I),
+    ),
+)
+
+
+def precise_answer_type(question: str) -> re.Pattern[str] | None:
+    """What a question's answer must hold, when it asks for one precise kind (a duration, a share, a sum, a lead
+    inspector)."""
+    return next((answer for asks, answer in _PRECISE_TYPES if asks.search(question)), None)
+
+
 def answer_type(question: str) -> re.Pattern[str] | None:
     """What an answering sentence must contain for questions that ask how many, when, who, how long."""
     return next((answer for asks, answer in _ANSWER_TYPES if asks.search(question)), None)

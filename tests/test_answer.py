@@ -84,6 +84,23 @@ def test_off_topic_questions_are_not_found(sample_assistant, question):
     assert answer.text.startswith("The indexed reports do not cover this.")
 
 
+@pytest.mark.parametrize(
+    ("question", "covered"),
+    [
+        ("How long were Ofsted inspectors at the Council House for the snap inspection?", True),
+        ("How long does it take for a child in Doncaster to be adopted once a placement order is made?", False),
+        ("What percentage of children's social workers in England left the profession in 2015?", False),
+        ("How much money is Devon County Council putting into its children's services improvement plan?", False),
+        ("Who was the lead inspector on the inadequate Doncaster report?", True),
+        ("Who led the Ofsted inspection of Devon's child protection services?", False),
+    ],
+)
+def test_a_question_for_a_duration_share_sum_or_lead_inspector_needs_a_sentence_that_gives_one(
+    sample_assistant, question, covered
+):
+    assert sample_assistant.ask(question).no_answer is not covered
+
+
 def test_follow_up_questions_use_the_conversation(sample_assistant):
     first = sample_assistant.ask("What did Ofsted say about delays in assessments in Doncaster?")
     follow = sample_assistant.ask("and in Darlington?", history=[first])

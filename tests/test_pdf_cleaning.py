@@ -76,3 +76,31 @@ def test_a_grade_cut_from_its_heading_rejoins_it():
         unwrap_lines(page).splitlines()[0]
         == "The experiences and progress of children in care: requires improvement to be good"
     )
+
+
+BACK_MATTER = (
+    "The Office for Standards in Education, Children's Services and Skills (Ofsted) regulates and inspects to "
+    "achieve excellence in the care of children and young people.\n"
+    "If you would like a copy of this document in a different format, such as large print or Braille, please "
+    "telephone 0300 123 1231.\n"
+    "This report is available at https://reports.ofsted.gov.uk/.\n"
+    "Piccadilly Gate Store Street Manchester M1 2WD\n"
+    "T: 0300 123 1231 Textphone: 0161 618 8524 E: enquiries@ofsted.gov.uk W: www.gov.uk/ofsted (c) Crown copyright"
+)
+
+
+def test_ofsted_publisher_matter_goes_and_its_address_names_no_authority(tmp_path):
+    from assistant.config import Settings
+    from assistant.indexer import parse_file
+
+    report = (
+        "Inspection of Leeds local authority children's services\n\n"
+        "1. The Leeds model of practice, based on a restorative approach with families, is coherent.\n"
+    )
+    data = make_pdf([report, BACK_MATTER])
+    parsed = load_bytes(data, ".pdf", 20_000_000)
+    assert "Leeds model of practice" in parsed.pages[0]
+    assert not parsed.pages[1].strip()
+    doc, chunks, _, meta = parse_file("leeds/report.pdf", data, Settings(corpus_dir=tmp_path), {})
+    assert meta["authorities"] == ["Leeds"]
+    assert not any("Braille" in c.text or "Piccadilly" in c.text for c in chunks)
