@@ -93,8 +93,9 @@ def parse_file(
     if extracted["source_type"] == "ofsted":
         facts = report_fields(extract_facts(text, source))
         if facts["authority"]:
-            others = [a for a in extracted["authorities"] if a != facts["authority"]]
-            extracted["authorities"] = [facts["authority"], *others]
+            # A report is about the authority it inspected; the others it names (a neighbour, a former
+            # council, a "Duke of Edinburgh" award) would put it in their searches.
+            extracted["authorities"] = [facts["authority"]]
         extracted.update(facts)
     extracted.update(doc_id=doc_id, source=source, page_count=len(starts), notes=parsed.notes)
     meta = effective_meta(source, extracted, catalogue)

@@ -104,3 +104,16 @@ def test_ofsted_publisher_matter_goes_and_its_address_names_no_authority(tmp_pat
     doc, chunks, _, meta = parse_file("leeds/report.pdf", data, Settings(corpus_dir=tmp_path), {})
     assert meta["authorities"] == ["Leeds"]
     assert not any("Braille" in c.text or "Piccadilly" in c.text for c in chunks)
+
+
+def test_a_report_is_about_the_authority_it_inspected_not_the_places_it_names(tmp_path):
+    from test_facts import ILACS
+
+    from assistant.config import Settings
+    from assistant.indexer import parse_file
+
+    report = ILACS.replace("Dorset", "Rotherham") + (
+        "\n\n1. Children placed in Sheffield and Manchester are visited. Young people join the Duke of Edinburgh award."
+    )
+    _, _, _, meta = parse_file("rotherham/report.pdf", make_pdf([report]), Settings(corpus_dir=tmp_path), {})
+    assert meta["source_type"] == "ofsted" and meta["authorities"] == ["Rotherham"]
