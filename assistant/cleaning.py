@@ -21,7 +21,7 @@ _PUBLISHER = re.compile(
     r"^[ \t]*(?:The Office for Standards in Education, Children.s Services and Skills \(Ofsted\) regulates"
     r"|If you would like a copy of this document in a different format|Any complaints about the inspection"
     r"|Ofsted produces this report|This report is available at|Interested in our work\?"
-    r"|Piccadilly Gate,? Store Street|T: 0300 123 1231|© Crown copyright).*$",
+    r"|(?:Ofsted,? )?Piccadilly Gate,? Store Street|T: 0300 123 1231|© Crown copyright).*$",
     re.MULTILINE | re.IGNORECASE,
 )
 _ENDS_OPEN = re.compile(r"[A-Za-z,;(’'\-–]$")

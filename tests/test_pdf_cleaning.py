@@ -94,12 +94,13 @@ def test_ofsted_publisher_matter_goes_and_its_address_names_no_authority(tmp_pat
     from assistant.indexer import parse_file
 
     report = (
+        "Ofsted Piccadilly Gate Store Street Manchester M1 2WD T 0300 123 1231 www.gov.uk/ofsted\n\n"
         "Inspection of Leeds local authority children's services\n\n"
         "1. The Leeds model of practice, based on a restorative approach with families, is coherent.\n"
     )
     data = make_pdf([report, BACK_MATTER])
     parsed = load_bytes(data, ".pdf", 20_000_000)
-    assert "Leeds model of practice" in parsed.pages[0]
+    assert "Leeds model of practice" in parsed.pages[0] and "Piccadilly" not in parsed.pages[0]
     assert not parsed.pages[1].strip()
     doc, chunks, _, meta = parse_file("leeds/report.pdf", data, Settings(corpus_dir=tmp_path), {})
     assert meta["authorities"] == ["Leeds"]
