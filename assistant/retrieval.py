@@ -373,7 +373,23 @@ class TermWeights:
 
 
 def _sentences(text: str) -> list[str]:
-    return [text[s:e] for s, e in sentence_spans(text)]
+    """The passage's sentences less address lines (mostly capitalised words, short or in a block of lines):
+    they hold the names a question mentions without answering it (a letter's opening outranked its findings;
+    a title, one longer line, still counts)."""
+    return [text[s:e] for s, e in sentence_spans(text) if not _address_block(text[s:e])]
+
+
+def _address_block(sentence: str) -> bool:
+    short = sentence.strip().count("\n") >= 2 or len(_WORDS.findall(sentence)) <= 4
+    return short and _capitalised_share(sentence) > 0.6
+
+
+def _capitalised_share(sentence: str) -> float:
+    words = _WORDS.findall(sentence)
+    return sum(1 for w in words if w[0].isupper()) / max(1, len(words))
+
+
+_WORDS = re.compile(r"[A-Za-z][A-Za-z'’]*")
 
 
 def _phrases(terms: list[str]) -> str:

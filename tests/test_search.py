@@ -95,3 +95,14 @@ def test_a_question_naming_an_authority_searches_only_its_documents(sample_assis
     search = sample_assistant.retriever.search("agency staff in Darlington", Filters())
     assert search.hits
     assert all("Darlington" in hit.meta.get("authorities", []) for hit in search.hits)
+
+
+def test_a_letters_address_block_does_not_count_as_an_answering_sentence(sample_assistant):
+    from assistant.retrieval import _sentences
+
+    opening = "16 February 2012\n\nMr Chris Pratt\nDirector of Children's Services\nDoncaster Council\n\nDear Mr Pratt"
+    assert _sentences(f"{opening}\n\nThe inspection found that Doncaster relies on agency staff.") == [
+        "The inspection found that Doncaster relies on agency staff."
+    ]
+    search = sample_assistant.retriever.search("What rating did Chris Pratt say Doncaster got in the March inspection?")
+    assert "we were judged to be adequate" in search.hits[0].chunk.text.replace("’", "'")
