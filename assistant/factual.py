@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from .answer import format_date
 from .authorities import find_authorities
 from .chunking import sentence_spans
+from .metadata import MONTH, MONTHS
 from .retrieval import doc_date
 from .schema import Answer, Citation
 from .store import Store
-from .timeline import point, timeline
+from .timeline import SCALE, point, timeline
 
 _LEAD = re.compile(r"\bwho led\b|\blead inspector\b|\bwho inspected\b", re.IGNORECASE)
 _GRADE_ASKED = re.compile(
@@ -24,11 +25,7 @@ _GRADE_ASKED = re.compile(
 _ACROSS = re.compile(r"\bwhich (?:local )?(?:authorities|councils|areas)\b", re.IGNORECASE)
 _SINCE = re.compile(r"\b(?:since|after|from)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-_MONTH = re.compile(
-    r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b", re.IGNORECASE
-)
-GRADES = ("outstanding", "good", "requires improvement", "inadequate")
-MONTHS = "january february march april may june july august september october november december".split()
+_MONTH = re.compile(rf"\b{MONTH}\b", re.IGNORECASE)
 
 
 @dataclass
@@ -61,14 +58,14 @@ def _in_time(meta: dict, question: str) -> bool:
         return False
     month = _MONTH.search(question)
     if month and years:
-        number = f"{MONTHS.index(month.group(1).lower()) + 1:02d}"
+        number = f"{MONTHS[month.group(1).lower()]:02d}"
         return any(d[5:7] == number and d[:4] in years for d in dates)
     return True
 
 
 def _grade_wanted(question: str) -> str | None:
     lowered = question.lower()
-    return next((g for g in GRADES if g in lowered and _ACROSS.search(question)), None)
+    return next((g for g in reversed(SCALE) if g in lowered and _ACROSS.search(question)), None)
 
 
 def _rows(question: str, metas: dict[str, dict]) -> list[_Row]:

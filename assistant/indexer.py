@@ -265,11 +265,10 @@ class Indexer:
         if recorded and recorded != actual:
             passages = 0
             for source, row in self.store.documents().items():
-                chunks = self.store.chunks_of(source)
-                if row.state == "ok" and chunks:
+                chunks = self.store.chunks_of(source) if row.state == "ok" else []
+                if chunks:
                     title = row.meta.get("title", "")
-                    vectors = self.embedder.encode([embedding_text(c, title) for c in chunks])
-                    self.store.replace_vectors(chunks, vectors)
+                    self.store.upsert_vectors(chunks, self.embedder.encode([embedding_text(c, title) for c in chunks]))
                     passages += len(chunks)
             report.reencoded = f"re-encoded {passages} stored passages: made with {recorded}, now {actual}"
         if recorded != actual:

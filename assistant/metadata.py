@@ -11,19 +11,19 @@ from pathlib import Path
 from .authorities import AUTHORITIES, canonical, find_authorities
 from .schema import SOURCE_TYPES
 
-_MONTHS = {
+MONTHS = {
     m: i
     for i, m in enumerate(
         "january february march april may june july august september october november december".split(), 1
     )
 }
-_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
-_SINGLE = re.compile(rf"\b{_DAY}\s+{_MONTH}\s+(\d{{4}})\b", re.IGNORECASE)
-_US_STYLE = re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+(\d{{4}})\b", re.IGNORECASE)
+_SINGLE = re.compile(rf"\b{_DAY}\s+{MONTH}\s+(\d{{4}})\b", re.IGNORECASE)
+_US_STYLE = re.compile(rf"\b{MONTH}\s+{_DAY},?\s+(\d{{4}})\b", re.IGNORECASE)
 # "18 and 19 January 2012", "18-19 January 2012", "27 February to 3 March 2023", "1 May 2023 to 5 May 2023"
 _RANGE = re.compile(
-    rf"\b{_DAY}(?:\s+{_MONTH})?(?:\s+(\d{{4}}))?\s*(?:-|–|—|and|to|until)\s*{_DAY}\s+{_MONTH}\s+(\d{{4}})\b",
+    rf"\b{_DAY}(?:\s+{MONTH})?(?:\s+(\d{{4}}))?\s*(?:-|–|—|and|to|until)\s*{_DAY}\s+{MONTH}\s+(\d{{4}})\b",
     re.IGNORECASE,
 )
 _INSPECTION_CONTEXT = re.compile(r"inspect|visit|conducted|took place|carried out|fieldwork", re.IGNORECASE)
@@ -62,7 +62,7 @@ _NEWS_MARKERS = (
 
 def _iso(day: str, month: str, year: str) -> str | None:
     try:
-        return date(int(year), _MONTHS[month.lower()], int(day)).isoformat()
+        return date(int(year), MONTHS[month.lower()], int(day)).isoformat()
     except ValueError:
         return None
 

@@ -146,9 +146,6 @@ class Retriever:
         self.year_boost = 0.3
         self._metas: dict[str, dict] = {}
         self._generation = -1
-        self._df: dict[str, int] = {}
-        self._df_generation = -1
-        self._passages = 0
 
     def metas(self) -> dict[str, dict]:
         """Document metadata, re-read only when the index changed."""
@@ -178,7 +175,7 @@ class Retriever:
         words = strip_names(query, named)
         own = list(dict.fromkeys(stems(words)))
         synonyms = expansions(words)
-        frequency = self.frequencies(own + [s for term in synonyms for s in stems(term)])
+        frequency = self.store.document_frequency(own + [s for term in synonyms for s in stems(term)])
         kept, spent = set(), 0
         for stem in sorted(own, key=lambda s: frequency[s]):
             if kept and spent + frequency[stem] > LEXICAL_BUDGET:
@@ -192,17 +189,6 @@ class Retriever:
                 affordable.append(term)
                 spent += cost
         return " OR ".join(part for part in (fts_query(words, set(own) - kept), _phrases(affordable)) if part)
-
-    def frequencies(self, terms: list[str]) -> dict[str, int]:
-        """Passages holding each stem, remembered until the index changes (FTS5 counts them by reading lists)."""
-        generation = self.store.generation()
-        if generation != self._df_generation:
-            self._df, self._df_generation = {}, generation
-            self._passages = self.store.passage_count()
-        missing = [t for t in dict.fromkeys(terms) if t not in self._df]
-        if missing:
-            self._df.update(self.store.document_frequency(missing))
-        return {t: self._df[t] for t in terms}
 
     def search(
         self,
@@ -227,13 +213,13 @@ class Retriever:
         dense = self.store.dense_search(vector, depth, sources)
         lexical = self.store.lexical_search(self.lexical_match(query, named), depth, sources)
         hits = self._fuse(dense, lexical, metas)
-        self._boost(hits, *question_hints(query), restrict)
+        types, years = question_hints(query)
+        self._boost(hits, types, years, restrict)
         weights = self.term_weights(strip_names(query, named))
         self._rerank(hits[: self.rerank_depth], weights, query)
         hits.sort(key=lambda h: -h.fused)
         for rank, hit in enumerate(hits, start=1):
             hit.rank = rank
-        years = question_hints(query)[1]
         reports = {a: [d for d, _ in self.reports_about(a)] for a in restrict} if not years else {}
         return Search(
             hits=hits[:k],
@@ -248,8 +234,8 @@ class Retriever:
         """Weights (rarer is heavier) of the question's words and, lighter, of their synonyms."""
         own = list(dict.fromkeys(stems(question)))
         extra = [s for s in dict.fromkeys(stems(" ".join(expansions(question)))) if s not in own]
-        frequency = self.frequencies(own + extra)
-        total = max(1, self._passages)
+        frequency = self.store.document_frequency(own + extra)
+        total = max(1, self.store.passage_count())
         idf = {s: math.log(1 + total / (1 + frequency.get(s, 0))) for s in own + extra}
         return TermWeights({s: idf[s] for s in own}, {s: 0.6 * idf[s] for s in extra})
 
@@ -300,11 +286,9 @@ _NUMBER = (
     r"\b(?:\d[\d,.]*%?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
     r"|hundred|dozen)\b"
 )
+_DURATION = re.compile(rf"{_NUMBER}[\s-]*(?:day|week|month|year)s?\b", re.I)
 _ANSWER_TYPES = (
-    (
-        re.compile(r"\bhow (?:long|many (?:days|weeks|months|years))\b", re.I),
-        re.compile(rf"{_NUMBER}[\s-]*(?:day|week|month|year)s?\b", re.I),
-    ),
+    (re.compile(r"\bhow (?:long|many (?:days|weeks|months|years))\b", re.I), _DURATION),
     (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|proportion)\b", re.I), re.compile(_NUMBER, re.I)),
     (
         re.compile(r"\bwhen\b|\bwhat (?:dates?|day|month|year)\b", re.I),
@@ -324,7 +308,7 @@ _ANSWER_TYPES = (
 
 # Questions whose answer is of one precise kind: a passage without one cannot answer them.
 _PRECISE_TYPES = (
-    (re.compile(r"\bhow long\b", re.I), _ANSWER_TYPES[0][1]),
+    (re.compile(r"\bhow long\b", re.I), _DURATION),
     (
         re.compile(r"\bwhat (?:percentage|proportion|share)\b|\bhow many per ?cent\b", re.I),
         re.compile(r"\d\s*%|\bper ?cent\b|\b(?:half|quarter|third|majority|minority)\b", re.I),
@@ -380,13 +364,9 @@ def _sentences(text: str) -> list[str]:
 
 
 def _address_block(sentence: str) -> bool:
-    short = sentence.strip().count("\n") >= 2 or len(_WORDS.findall(sentence)) <= 4
-    return short and _capitalised_share(sentence) > 0.6
-
-
-def _capitalised_share(sentence: str) -> float:
     words = _WORDS.findall(sentence)
-    return sum(1 for w in words if w[0].isupper()) / max(1, len(words))
+    short = sentence.strip().count("\n") >= 2 or len(words) <= 4
+    return short and sum(1 for w in words if w[0].isupper()) > 0.6 * max(1, len(words))
 
 
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'’]*")

@@ -26,6 +26,8 @@ import numpy as np
 from .config import Settings
 from .schema import Chunk, Document
 
+_FTS_TABLE = "chunks_fts USING fts5(body, doc, tokenize='porter unicode61')"
+_CHUNK_COLUMNS = "c.chunk_id, c.doc_id, c.source, c.idx, c.start, c.end, c.page, c.heading, c.text"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     source TEXT PRIMARY KEY,
@@ -49,7 +51,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     heading TEXT, text TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(body, doc, tokenize='porter unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS {fts};
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT);
 """
 log = logging.getLogger(__name__)
@@ -117,7 +119,8 @@ class Store:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
-        self.db.executescript(_SCHEMA)
+        self._counts: tuple[int, int, dict[str, int]] = (-1, 0, {})  # generation, passages, term frequencies
+        self.db.executescript(_SCHEMA.format(fts=_FTS_TABLE))
         self._add_token_column()
         self.client = _chroma_client(settings)
         # No embedding function, on purpose: Chroma's default would download a model.
@@ -151,7 +154,7 @@ class Store:
         self.db.create_function("source_token", 1, source_token, deterministic=True)
         with self.transaction() as db:
             db.execute("DROP TABLE chunks_fts")
-            db.execute("CREATE VIRTUAL TABLE chunks_fts USING fts5(body, doc, tokenize='porter unicode61')")
+            db.execute(f"CREATE VIRTUAL TABLE {_FTS_TABLE}")
             db.execute(
                 "INSERT INTO chunks_fts (rowid, body, doc) "
                 "SELECT rid, heading || char(10) || text, source_token(source) FROM chunks"
@@ -213,14 +216,28 @@ class Store:
         return {r[0]: dict(json.loads(r[1]), chunks=r[2], indexed_at=r[3]) for r in rows}
 
     def document_frequency(self, stems: list[str]) -> dict[str, int]:
-        """How many passages hold each (porter-stemmed) term."""
-        if not stems:
-            return {}
-        self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab USING fts5vocab(main, chunks_fts, row)")
-        marks = ",".join("?" * len(stems))
-        rows = self.db.execute(f"SELECT term, doc FROM temp.fts_vocab WHERE term IN ({marks})", stems)
-        found = dict(rows.fetchall())
-        return {s: found.get(s, 0) for s in stems}
+        """How many passages hold each (porter-stemmed) term; remembered until the index changes, as FTS5
+        counts them by reading each term's whole list."""
+        known = self._current_counts()[1]
+        missing = list(dict.fromkeys(s for s in stems if s not in known))
+        if missing:
+            self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab USING fts5vocab(main, chunks_fts, row)")
+            marks = ",".join("?" * len(missing))
+            rows = self.db.execute(f"SELECT term, doc FROM temp.fts_vocab WHERE term IN ({marks})", missing)
+            found = dict(rows.fetchall())
+            known.update({s: found.get(s, 0) for s in missing})
+        return {s: known[s] for s in stems}
+
+    def passage_count(self) -> int:
+        return self._current_counts()[0]
+
+    def _current_counts(self) -> tuple[int, dict[str, int]]:
+        """(passages, term frequencies read so far) of the index as it is now."""
+        generation = self.generation()
+        if generation != self._counts[0]:
+            passages = self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+            self._counts = (generation, passages, {})
+        return self._counts[1], self._counts[2]
 
     def get_setting(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
@@ -251,7 +268,8 @@ class Store:
         replaced = self._mark_writing([(item.doc.source, item.doc.doc_id) for item in items])
         for start in range(0, len(replaced), 500):
             self.collection.delete(where={"source": {"$in": replaced[start : start + 500]}})
-        self._add_vectors([c for item in items for c in item.chunks], np.concatenate([item.vectors for item in items]))
+        chunks = [c for item in items for c in item.chunks]
+        self.upsert_vectors(chunks, np.concatenate([item.vectors for item in items]))
         with self.transaction() as db:
             for item in items:
                 self._commit_rows(db, item)
@@ -342,19 +360,12 @@ class Store:
     def _delete_vectors(self, source: str) -> None:
         self.collection.delete(where={"source": source})
 
-    def replace_vectors(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        """New vectors for passages already committed (the encoder changed, the text did not)."""
-        self._add_vectors(chunks, vectors)
-
     def chunks_of(self, source: str) -> list[Chunk]:
-        rows = self.db.execute(
-            "SELECT chunk_id, doc_id, source, idx, start, end, page, heading, text FROM chunks "
-            "WHERE source=? ORDER BY idx",
-            (source,),
-        )
+        rows = self.db.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks c WHERE c.source=? ORDER BY c.idx", (source,))
         return [Chunk(*r) for r in rows]
 
-    def _add_vectors(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+    def upsert_vectors(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        """Put these passages' vectors in Chroma, replacing any they had (ids are chunk ids)."""
         step = max(1, min(5000, self.client.get_max_batch_size()))
         for i in range(0, len(chunks), step):
             part = chunks[i : i + step]
@@ -384,8 +395,7 @@ class Store:
             return {}
         marks = ",".join("?" * len(ids))
         rows = self.db.execute(
-            f"SELECT c.chunk_id, c.doc_id, c.source, c.idx, c.start, c.end, c.page, c.heading, c.text "
-            f"FROM chunks c JOIN documents d ON d.source = c.source AND d.state = 'ok' "
+            f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN documents d ON d.source = c.source AND d.state = 'ok' "
             f"WHERE c.chunk_id IN ({marks})",
             ids,
         )
@@ -436,11 +446,11 @@ class Store:
         """(chunk id, BM25 score, higher is better) for an FTS5 match expression."""
         if not match or (sources is not None and not sources):
             return []
-        expression, params = f"body:({match})", []
-        if sources is not None and len(sources) <= TOKEN_SEARCH_MAX:
+        if sources is not None and len(sources) > TOKEN_SEARCH_MAX:
+            return self._lexical_rows(match, k, sources)
+        expression = f"body:({match})"
+        if sources is not None:
             expression += f" AND doc:({' OR '.join(source_token(s) for s in sources)})"
-        elif sources is not None:
-            params = sources  # too many files to name in the expression: filter the scored rows instead
         # The best k (and a margin for files being rewritten) come from FTS5 alone; only they are joined.
         sql = (
             f"SELECT c.chunk_id, s.score FROM (SELECT rowid, -{_BM25} AS score FROM chunks_fts "
@@ -448,20 +458,22 @@ class Store:
             "JOIN chunks c ON c.rid = s.rowid JOIN documents d ON d.source = c.source AND d.state = 'ok' "
             "ORDER BY s.score DESC"
         )
-        if params:
-            sql = (
-                f"SELECT c.chunk_id, -{_BM25} AS score FROM chunks_fts JOIN chunks c ON c.rid = chunks_fts.rowid "
-                "JOIN documents d ON d.source = c.source AND d.state = 'ok' WHERE chunks_fts MATCH ? "
-                f"AND c.source IN ({','.join('?' * len(params))}) ORDER BY {_BM25} LIMIT ?"
-            )
+        return self._scored(sql, [expression, 2 * k + 20])[:k]
+
+    def _lexical_rows(self, match: str, k: int, sources: list[str]) -> list[tuple[str, float]]:
+        """Within too many files to name in the expression: score every match, keep those files' rows."""
+        sql = (
+            f"SELECT c.chunk_id, -{_BM25} AS score FROM chunks_fts JOIN chunks c ON c.rid = chunks_fts.rowid "
+            "JOIN documents d ON d.source = c.source AND d.state = 'ok' WHERE chunks_fts MATCH ? "
+            f"AND c.source IN ({','.join('?' * len(sources))}) ORDER BY {_BM25} LIMIT ?"
+        )
+        return self._scored(sql, [f"body:({match})", *sources, k])
+
+    def _scored(self, sql: str, params: list) -> list[tuple[str, float]]:
         try:
-            rows = self.db.execute(sql, [expression, *params, k if params else 2 * k + 20]).fetchall()
+            return [(r[0], r[1]) for r in self.db.execute(sql, params)]
         except sqlite3.OperationalError:
             return []  # a match expression FTS5 could not parse finds nothing rather than failing
-        return [(r[0], r[1]) for r in rows[:k]]
-
-    def passage_count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
 
     def counts(self) -> tuple[int, int, int]:
         """Documents, passages in SQLite, vectors in Chroma."""

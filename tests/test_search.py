@@ -58,7 +58,7 @@ def test_nothing_allowed_finds_nothing(sample_assistant):
 def test_lexical_budget_keeps_the_rarest_words(sample_assistant, monkeypatch):
     retriever = sample_assistant.retriever
     question = "children caseloads"
-    frequency = retriever.frequencies(["children", "caseload"])
+    frequency = sample_assistant.store.document_frequency(["children", "caseload"])
     assert frequency["children"] > frequency["caseload"] > 0
     assert '"children"' in retriever.lexical_match(question, [])
     monkeypatch.setattr(retrieval, "LEXICAL_BUDGET", frequency["caseload"])
