@@ -21,6 +21,27 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     return spans
 
 
+def content_sentences(text: str) -> list[str]:
+    """The passage's sentences less address lines (mostly capitalised words, short or in a block of lines):
+    they hold the names a question mentions without answering it (a letter's opening outranked its findings;
+    a title, one longer line, still counts)."""
+    return [text[s:e] for s, e in sentence_spans(text) if not _address_block(text[s:e])]
+
+
+def encoded_sentences(text: str) -> list[str]:
+    """The sentences of a passage whose vectors the index keeps: content sentences of three words or more."""
+    return [s for s in content_sentences(text) if len(s.split()) >= 3]
+
+
+def _address_block(sentence: str) -> bool:
+    words = _WORDS.findall(sentence)
+    short = sentence.strip().count("\n") >= 2 or len(words) <= 4
+    return short and sum(1 for w in words if w[0].isupper()) > 0.6 * max(1, len(words))
+
+
+_WORDS = re.compile(r"[A-Za-z][A-Za-z'’]*")
+
+
 def _line_sentences(text: str, offset: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0

@@ -14,7 +14,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .chunking import chunk_document, embedding_text
+import numpy as np
+
+from .chunking import chunk_document, embedding_text, encoded_sentences
 from .config import Settings
 from .embeddings import Embedder
 from .facts import differences, extract_facts, merge_grades, report_fields
@@ -157,6 +159,7 @@ class Indexer:
                 store.remove(source)
             known = {}
         self._match_encoder(report)
+        self._add_sentence_vectors(report)
         catalogue, catalogue_hash = load_catalogue(self.settings)
         if catalogue_hash != (store.get_setting("catalogue_hash") or ""):
             for source, row in known.items():
@@ -239,20 +242,55 @@ class Indexer:
         """Encode every waiting file's chunks in one call, then write them file by file."""
         if not pending:
             return
-        texts = [embedding_text(c, p.doc.title) for p in pending for c in p.chunks]
-        vectors = self.embedder.encode(texts)
+        vectors, sentences = self._encode([(c, p.doc.title) for p in pending for c in p.chunks])
         self._match_encoder(report)
         written, offset = [], 0
         for item in pending:
-            part = vectors[offset : offset + len(item.chunks)]
-            offset += len(item.chunks)
-            written.append(Written(item.doc, item.chunks, part, item.size, item.mtime_ns, item.extracted, item.meta))
+            end = offset + len(item.chunks)
+            written.append(
+                Written(
+                    item.doc,
+                    item.chunks,
+                    vectors[offset:end],
+                    sentences[offset:end],
+                    item.size,
+                    item.mtime_ns,
+                    item.extracted,
+                    item.meta,
+                )
+            )
+            offset = end
         self.store.write_many(written)
         for item in pending:
             getattr(report, item.change).append(item.doc.source)
             report.chunks_written += len(item.chunks)
             notify(item.change, item.doc.source)
         pending.clear()
+
+    def _encode(self, chunks: list[tuple[Chunk, str]]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Vectors of (chunk, its document's title) pairs, and of each chunk's sentences: one encoder call."""
+        return self._vectors([embedding_text(c, title) for c, title in chunks], [c for c, _ in chunks])
+
+    def _vectors(self, passages: list[str], chunks: list[Chunk]) -> tuple[np.ndarray, list[np.ndarray]]:
+        sentences = [encoded_sentences(c.text) for c in chunks]
+        vectors = self.embedder.encode(passages + [s for group in sentences for s in group])
+        per_chunk, offset = [], len(passages)
+        for group in sentences:
+            per_chunk.append(vectors[offset : offset + len(group)])
+            offset += len(group)
+        return vectors[: len(passages)], per_chunk
+
+    def _add_sentence_vectors(self, report: IndexReport) -> None:
+        """An index made before sentence vectors gets them, from its stored passages (no parsing)."""
+        if self.store.get_setting("sentence_vectors") == "1":
+            return
+        missing = self.store.chunks_without_sentence_vectors()
+        for start in range(0, len(missing), self.settings.encode_group):
+            part = missing[start : start + self.settings.encode_group]
+            self.store.put_sentence_vectors(part, self._vectors([], part)[1])
+        if missing:
+            report.reencoded = f"encoded the sentences of {len(missing)} stored passages"
+        self.store.put_setting("sentence_vectors", "1")
 
     def _match_encoder(self, report: IndexReport) -> None:
         """Vectors of two encoders must not mix: on a change, encode the stored passages again (no parsing)."""
@@ -267,8 +305,9 @@ class Indexer:
             for source, row in self.store.documents().items():
                 chunks = self.store.chunks_of(source) if row.state == "ok" else []
                 if chunks:
-                    title = row.meta.get("title", "")
-                    self.store.upsert_vectors(chunks, self.embedder.encode([embedding_text(c, title) for c in chunks]))
+                    vectors, sentences = self._encode([(c, row.meta.get("title", "")) for c in chunks])
+                    self.store.upsert_vectors(chunks, vectors)
+                    self.store.put_sentence_vectors(chunks, sentences)
                     passages += len(chunks)
             report.reencoded = f"re-encoded {passages} stored passages: made with {recorded}, now {actual}"
         if recorded != actual:

@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     source TEXT NOT NULL,
     doc_id TEXT NOT NULL,
     idx INTEGER, start INTEGER, end INTEGER, page INTEGER,
-    heading TEXT, text TEXT
+    heading TEXT, text TEXT,
+    sentences BLOB                -- float16 vectors of its encoded sentences, one after another
 );
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
 CREATE VIRTUAL TABLE IF NOT EXISTS {fts};
@@ -65,6 +66,11 @@ def source_token(source: str) -> str:
     return f"s{int(hashlib.sha1(source.encode()).hexdigest()[:15], 16)}"
 
 
+def _packed(vectors: np.ndarray) -> bytes:
+    # float16 halves the space and keeps cosines to within about 0.001
+    return np.asarray(vectors, dtype=np.float16).tobytes()
+
+
 @dataclass
 class Written:
     """One file's new version, ready to replace the old one."""
@@ -72,6 +78,7 @@ class Written:
     doc: Document
     chunks: list[Chunk]
     vectors: np.ndarray
+    sentence_vectors: list[np.ndarray]  # per chunk: its encoded sentences' vectors
     size: int
     mtime_ns: int
     extracted: dict
@@ -122,6 +129,7 @@ class Store:
         self._counts: tuple[int, int, dict[str, int]] = (-1, 0, {})  # generation, passages, term frequencies
         self.db.executescript(_SCHEMA.format(fts=_FTS_TABLE))
         self._add_token_column()
+        self._add_sentence_column()
         self.client = _chroma_client(settings)
         # No embedding function, on purpose: Chroma's default would download a model.
         self.collection = self.client.get_or_create_collection(
@@ -159,6 +167,12 @@ class Store:
                 "INSERT INTO chunks_fts (rowid, body, doc) "
                 "SELECT rid, heading || char(10) || text, source_token(source) FROM chunks"
             )
+
+    def _add_sentence_column(self) -> None:
+        """Indexes made before sentence vectors get the column, empty: the indexer fills it."""
+        columns = [d[0] for d in self.db.execute("SELECT * FROM chunks LIMIT 0").description]
+        if "sentences" not in columns:
+            self.db.execute("ALTER TABLE chunks ADD COLUMN sentences BLOB")
 
     @contextmanager
     def transaction(self):
@@ -253,13 +267,14 @@ class Store:
         doc: Document,
         chunks: Sequence[Chunk],
         vectors: np.ndarray,
+        sentence_vectors: list[np.ndarray],
         size: int,
         mtime_ns: int,
         extracted: dict,
         meta: dict,
     ) -> None:
         """Replace whatever the index holds for doc.source with this version, crash-safely."""
-        self.write_many([Written(doc, list(chunks), vectors, size, mtime_ns, extracted, meta)])
+        self.write_many([Written(doc, list(chunks), vectors, sentence_vectors, size, mtime_ns, extracted, meta)])
 
     def write_many(self, items: Sequence[Written]) -> None:
         """Replace several files at once: one mark, one vector delete and upsert, one commit."""
@@ -294,10 +309,10 @@ class Store:
                 len(item.chunks),
             ),
         )
-        for chunk in item.chunks:
+        for chunk, sentences in zip(item.chunks, item.sentence_vectors, strict=True):
             cur = db.execute(
-                "INSERT INTO chunks (chunk_id, source, doc_id, idx, start, end, page, heading, text) "
-                "VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO chunks (chunk_id, source, doc_id, idx, start, end, page, heading, text, sentences) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (
                     chunk.chunk_id,
                     chunk.source,
@@ -308,6 +323,7 @@ class Store:
                     chunk.page,
                     chunk.heading,
                     chunk.text,
+                    _packed(sentences),
                 ),
             )
             db.execute(
@@ -387,7 +403,28 @@ class Store:
                 ],
             )
 
+    def put_sentence_vectors(self, chunks: Sequence[Chunk], vectors: Sequence[np.ndarray]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE chunks SET sentences=? WHERE chunk_id=?",
+                [(_packed(v), c.chunk_id) for c, v in zip(chunks, vectors, strict=True)],
+            )
+
+    def chunks_without_sentence_vectors(self) -> list[Chunk]:
+        rows = self.db.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks c WHERE c.sentences IS NULL")
+        return [Chunk(*r) for r in rows]
+
     # ---- reading ----
+
+    def sentence_vectors(self, chunk_ids: Iterable[str]) -> dict[str, np.ndarray]:
+        """chunk id -> its sentences' vectors one after another (flat), for the passages that have them."""
+        ids = list(chunk_ids)
+        rows = self.db.execute(
+            f"SELECT chunk_id, sentences FROM chunks WHERE sentences IS NOT NULL AND chunk_id IN "
+            f"({','.join('?' * len(ids))})",
+            ids,
+        )
+        return {cid: np.frombuffer(blob, dtype=np.float16).astype(np.float32) for cid, blob in rows}
 
     def chunk_rows(self, chunk_ids: Iterable[str]) -> dict[str, Chunk]:
         ids = list(chunk_ids)

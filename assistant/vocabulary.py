@@ -9,6 +9,7 @@ from .text import words
 # Each group: words a question may use and the words the reports use for the same thing.
 SYNONYM_GROUPS = (
     "agency temporary locum interim",
+    "reliance rely relies relied reliant",
     "caseload caseloads workload workloads",
     "caseworker caseworkers social-worker social-workers practitioner practitioners",
     "manager managers boss bosses leader leaders leadership management",
@@ -55,11 +56,15 @@ def _build() -> dict[str, set[str]]:
 _TABLE = _build()
 
 
+def synonyms_of(text: str) -> dict[str, set[str]]:
+    """Each word (or two-word phrase) of a text the vocabulary knows -> what the reports may write instead."""
+    lowered = " ".join(words(text))
+    return {term: others for term, others in _TABLE.items() if re.search(rf"\b{re.escape(term)}\b", lowered)}
+
+
 def expansions(text: str) -> list[str]:
     """Words (or two-word phrases) the reports may use for the words of a question."""
     found: list[str] = []
-    lowered = " ".join(words(text))
-    for term, others in _TABLE.items():
-        if re.search(rf"\b{re.escape(term)}\b", lowered):
-            found += [o for o in others if o not in found]
+    for others in synonyms_of(text).values():
+        found += [o for o in sorted(others) if o not in found]
     return found

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.api import Assistant  # noqa: E402
 from assistant.authorities import AUTHORITIES  # noqa: E402
-from assistant.chunking import chunk_id, sentence_spans  # noqa: E402
+from assistant.chunking import chunk_id, encoded_sentences, sentence_spans  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.embeddings import Embedder  # noqa: E402
 from assistant.indexer import parse_file, scan_corpus  # noqa: E402
@@ -62,7 +62,9 @@ def vary(text: str, rng: random.Random) -> str:
     return " ".join(sentences).replace("Doncaster", name).replace("Devon", name)
 
 
-def grow(assistant: Assistant, corpus: Path, texts: list[str], vectors: np.ndarray, target: int, rng) -> float:
+def grow(
+    assistant: Assistant, corpus: Path, texts: list[str], vectors: tuple[np.ndarray, list], target: int, rng
+) -> float:
     """Add synthetic documents (files and index entries) until the index holds `target` passages."""
     started = time.perf_counter()
     have = assistant.store.passage_count()
@@ -91,11 +93,12 @@ def grow(assistant: Assistant, corpus: Path, texts: list[str], vectors: np.ndarr
             )
             offset += len(part) + 2
         noise = np.random.default_rng(number).normal(0, 0.02, (len(picks), vectors.shape[1])).astype(np.float32)
-        vecs = vectors[picks] + noise
+        vecs = vectors[0][picks] + noise
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
         stat = path.stat()
         meta = doc.meta() | {"file_name": source}
-        assistant.store.write(doc, chunks, vecs, stat.st_size, stat.st_mtime_ns, meta, meta)
+        sentences = [vectors[1][i] for i in picks]  # a varied passage has its original's sentences
+        assistant.store.write(doc, chunks, vecs, sentences, stat.st_size, stat.st_mtime_ns, meta, meta)
         have += len(chunks)
         number += 1
     return time.perf_counter() - started
@@ -151,8 +154,14 @@ def main() -> None:
     embedder = Embedder()
     texts = base_passages(args.real, args.base)
     started = time.perf_counter()
-    vectors = embedder.encode(texts)
-    print(f"base: {len(texts)} real passages encoded in {time.perf_counter() - started:.1f} s ({embedder.backend})")
+    groups = [encoded_sentences(t) for t in texts]
+    flat = embedder.encode(texts + [s for group in groups for s in group])
+    offsets = np.cumsum([len(texts)] + [len(group) for group in groups])
+    vectors = (flat[: len(texts)], [flat[a:b] for a, b in zip(offsets[:-1], offsets[1:], strict=True)])
+    print(
+        f"base: {len(texts)} real passages and their sentences encoded in {time.perf_counter() - started:.1f} s "
+        f"({embedder.backend})"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         corpus, index = work / "corpus", work / "index"

@@ -194,7 +194,6 @@ def test_catalogue_corrections_are_what_answers_show(settings, make_assistant):
 
 def test_a_new_encoder_reencodes_the_stored_passages_without_parsing(settings, monkeypatch):
     from assistant.api import Assistant
-    from assistant.chunking import embedding_text
     from assistant.embeddings import Embedder
 
     copy_samples(settings.corpus_dir, [LETTER])
@@ -215,6 +214,43 @@ def test_a_new_encoder_reencodes_the_stored_passages_without_parsing(settings, m
     assert second.store.get_setting("encoder") == "onnx-int8"
     stored = second.store.collection.get(ids=[chunks[0].chunk_id], include=["embeddings"])["embeddings"][0]
     title = second.store.document(LETTER).title
-    expected = second.embedder.encode([embedding_text(c, title) for c in chunks])[0]  # int8 varies with the batch
+    same_batch = indexer.Indexer(settings, second.store, second.embedder)._encode([(c, title) for c in chunks])
+    expected = same_batch[0][0]  # int8 varies with the batch
     assert float(np.dot(stored, expected)) > 0.9999
     second.close()
+
+
+def test_each_passage_keeps_its_sentences_vectors_and_an_older_index_gains_them(settings, make_assistant, monkeypatch):
+    import sqlite3
+
+    from assistant.chunking import encoded_sentences
+
+    copy_samples(settings.corpus_dir, [LETTER])
+    first = make_assistant(settings)
+    first.index()
+    chunks = first.store.chunks_of(LETTER)
+    before = first.store.sentence_vectors(c.chunk_id for c in chunks)
+    for chunk in chunks:
+        sentences = encoded_sentences(chunk.text)
+        vectors = before[chunk.chunk_id].reshape(-1, 384)
+        assert len(vectors) == len(sentences)
+        if sentences:
+            assert float(vectors[0] @ first.embedder.encode(sentences[:1])[0]) > 0.95  # int8 varies with the batch
+    db = sqlite3.connect(settings.db_path)
+    with db:  # as an index made before sentence vectors were kept
+        db.execute("UPDATE chunks SET sentences = NULL")
+        db.execute("DELETE FROM settings WHERE key = 'sentence_vectors'")
+    db.close()
+    parsed: list[str] = []
+    monkeypatch.setattr(indexer, "parse_file", lambda source, *a: parsed.append(source))
+
+    second = make_assistant(settings)
+    assert not second.store.sentence_vectors(c.chunk_id for c in chunks)
+    report = second.index()
+
+    assert report.reencoded == f"encoded the sentences of {len(chunks)} stored passages"
+    assert not parsed and report.unchanged == [LETTER] and not second.index().reencoded
+    after = second.store.sentence_vectors(c.chunk_id for c in chunks)
+    for chunk in chunks:
+        old, new = before[chunk.chunk_id].reshape(-1, 384), after[chunk.chunk_id].reshape(-1, 384)
+        assert old.shape == new.shape and (len(old) == 0 or float((old * new).sum(1).min()) > 0.95)

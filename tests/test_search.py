@@ -98,11 +98,33 @@ def test_a_question_naming_an_authority_searches_only_its_documents(sample_assis
 
 
 def test_a_letters_address_block_does_not_count_as_an_answering_sentence(sample_assistant):
-    from assistant.retrieval import _sentences
+    from assistant.chunking import content_sentences
 
     opening = "16 February 2012\n\nMr Chris Pratt\nDirector of Children's Services\nDoncaster Council\n\nDear Mr Pratt"
-    assert _sentences(f"{opening}\n\nThe inspection found that Doncaster relies on agency staff.") == [
+    assert content_sentences(f"{opening}\n\nThe inspection found that Doncaster relies on agency staff.") == [
         "The inspection found that Doncaster relies on agency staff."
     ]
     search = sample_assistant.retriever.search("What rating did Chris Pratt say Doncaster got in the March inspection?")
     assert "we were judged to be adequate" in search.hits[0].chunk.text.replace("’", "'")
+
+
+def test_words_that_name_the_letter_do_not_make_its_opening_the_answer(sample_assistant):
+    """The date, addressee and publisher name the letter; the passage that answers holds the other words."""
+    meta = sample_assistant.retriever.metas()[LETTER]
+    assert {"februari", "2012", "doncast", "ofst", "letter"} <= retrieval.document_context(meta)
+    search = sample_assistant.retriever.search("Who was copied in on Ofsted's February 2012 letter to Chris Pratt?")
+    assert "Copy: Jo Miller" in search.hits[0].chunk.text
+
+
+def test_an_authority_an_article_mentions_in_passing_is_found_in_its_own_passage(sample_assistant):
+    """The article is mainly about Darlington; a Wiltshire question wants the passage that names Wiltshire."""
+    search = sample_assistant.retriever.search("What rating did Wiltshire get from Ofsted?")
+    assert search.hits[0].meta["authorities"] == ["Darlington", "Wiltshire"]
+    assert "Wiltshire rated them" in search.hits[0].chunk.text
+
+
+def test_an_authority_is_left_out_of_the_words_sought_in_any_of_its_forms():
+    question = "Is Devon County Council's plan, and DMBC's, working according to the 2023 report?"
+    topic = retrieval.strip_names(retrieval.focus(question), ["Devon", "Doncaster"])
+    assert "Devon" not in topic and "County" not in topic and "DMBC" not in topic and "Council" not in topic
+    assert "plan" in topic and "working" in topic and "according" not in topic and "2023" not in topic
