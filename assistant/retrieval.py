@@ -403,13 +403,23 @@ class TermWeights:
         """Each of the question's words counts once: itself, or failing that its best synonym in the sentence."""
         present = set(stems(sentence))
         return sum(
-            w if s in present else max((self.extra[x] for x in self.alternatives.get(s, ()) if x in present), default=0)
+            w
+            if _stem_in(s, present)
+            else max((self.extra[x] for x in self.alternatives.get(s, ()) if x in present), default=0)
             for s, w in self.own.items()
         )
 
     def share(self, sentence: str) -> float:
         """The score as a share of all the question's own words (synonyms can stand in, up to 1)."""
         return min(1.0, self.score(sentence) / (sum(self.own.values()) or 1.0))
+
+
+def _stem_in(stem: str, present: set[str]) -> bool:
+    """Whether a sentence holds the word: the same stem, or one starting with the other where the shorter has
+    four letters or more (the Porter stemmer leaves judged/judgement, rely/reliance, worker/work apart)."""
+    if stem in present:
+        return True
+    return len(stem) >= 4 and any(p.startswith(stem) or (len(p) >= 4 and stem.startswith(p)) for p in present)
 
 
 def _phrases(terms: list[str]) -> str:

@@ -92,7 +92,7 @@ def grow(
                 Chunk(chunk_id(source, doc.doc_id, i), doc.doc_id, source, i, offset, offset + len(part), 1, "", part)
             )
             offset += len(part) + 2
-        noise = np.random.default_rng(number).normal(0, 0.02, (len(picks), vectors.shape[1])).astype(np.float32)
+        noise = np.random.default_rng(number).normal(0, 0.02, (len(picks), vectors[0].shape[1])).astype(np.float32)
         vecs = vectors[0][picks] + noise
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
         stat = path.stat()

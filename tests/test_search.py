@@ -128,3 +128,10 @@ def test_an_authority_is_left_out_of_the_words_sought_in_any_of_its_forms():
     topic = retrieval.strip_names(retrieval.focus(question), ["Devon", "Doncaster"])
     assert "Devon" not in topic and "County" not in topic and "DMBC" not in topic and "Council" not in topic
     assert "plan" in topic and "working" in topic and "according" not in topic and "2023" not in topic
+
+
+def test_a_word_counts_in_a_sentence_that_holds_another_form_of_it():
+    weights = retrieval.TermWeights({"judg": 1.0, "reli": 1.0}, {}, {})
+    assert weights.share("We are disappointed by the judgement and the high reliance on agency staff.") == 1.0
+    assert weights.share("The judge relied on the report.") == 1.0
+    assert retrieval.TermWeights({"age": 1.0}, {}, {}).share("Agency staff were used.") == 0.0  # too short to stretch
