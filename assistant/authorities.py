@@ -277,6 +277,21 @@ def canonical(name: str) -> str | None:
     return found[0] if found else None
 
 
+def without_authorities(text: str, names: list[str]) -> str:
+    """The text without these authorities in any of their forms ("DMBC", "Devon County Council's")."""
+    if not names:
+        return text
+    text = with_canonical_names(text)
+    for name in names:
+        text = re.sub(re.escape(name) + _COUNCIL_SUFFIX, " ", text, flags=re.IGNORECASE)
+    return text
+
+
+_COUNCIL_SUFFIX = (
+    r"(?:['’]s)?(?:\s+(?:Metropolitan\s+)?(?:Borough\s+|County\s+|City\s+|District\s+)?Council\b|\s+MBC\b)?"
+)
+
+
 def with_canonical_names(text: str) -> str:
     """The text with every form of an authority's name replaced by its canonical name ("DMBC" -> "Doncaster")."""
     pattern, lookup = _pattern(True)

@@ -269,16 +269,8 @@ class Indexer:
 
     def _encode(self, chunks: list[tuple[Chunk, str]]) -> tuple[np.ndarray, list[np.ndarray]]:
         """Vectors of (chunk, its document's title) pairs, and of each chunk's sentences: one encoder call."""
-        return self._vectors([embedding_text(c, title) for c, title in chunks], [c for c, _ in chunks])
-
-    def _vectors(self, passages: list[str], chunks: list[Chunk]) -> tuple[np.ndarray, list[np.ndarray]]:
-        sentences = [encoded_sentences(c.text) for c in chunks]
-        vectors = self.embedder.encode(passages + [s for group in sentences for s in group])
-        per_chunk, offset = [], len(passages)
-        for group in sentences:
-            per_chunk.append(vectors[offset : offset + len(group)])
-            offset += len(group)
-        return vectors[: len(passages)], per_chunk
+        texts = [embedding_text(c, title) for c, title in chunks]
+        return encode_with_sentences(self.embedder, texts, [c.text for c, _ in chunks])
 
     def _add_sentence_vectors(self, report: IndexReport) -> None:
         """An index made before sentence vectors gets them, from its stored passages (no parsing)."""
@@ -287,7 +279,7 @@ class Indexer:
         missing = self.store.chunks_without_sentence_vectors()
         for start in range(0, len(missing), self.settings.encode_group):
             part = missing[start : start + self.settings.encode_group]
-            self.store.put_sentence_vectors(part, self._vectors([], part)[1])
+            self.store.put_sentence_vectors(part, encode_with_sentences(self.embedder, [], [c.text for c in part])[1])
         if missing:
             report.reencoded = f"encoded the sentences of {len(missing)} stored passages"
         self.store.put_setting("sentence_vectors", "1")
@@ -312,6 +304,16 @@ class Indexer:
             report.reencoded = f"re-encoded {passages} stored passages: made with {recorded}, now {actual}"
         if recorded != actual:
             self.store.put_setting("encoder", actual)
+
+
+def encode_with_sentences(
+    embedder: Embedder, passages: list[str], chunk_texts: list[str]
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The passages' vectors, and for each chunk text the vectors of its encoded sentences: one encoder call."""
+    groups = [encoded_sentences(text) for text in chunk_texts]
+    vectors = embedder.encode(passages + [s for group in groups for s in group])
+    ends = np.cumsum([len(passages)] + [len(group) for group in groups])
+    return vectors[: len(passages)], [vectors[a:b] for a, b in zip(ends[:-1], ends[1:], strict=True)]
 
 
 def _bar(total: int, show: bool):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .authorities import find_authorities, with_canonical_names
+from .authorities import find_authorities, with_canonical_names, without_authorities
 from .chunking import content_sentences
 from .embeddings import Embedder
 from .metadata import MONTHS
@@ -51,7 +51,7 @@ def question_hints(question: str) -> tuple[set[str], set[str]]:
 
 def topic_of(question: str, named: list[str]) -> str:
     """What a question is about, without its framing, the authorities it names, or years."""
-    text = strip_names(with_canonical_names(focus(question)), named)
+    text = without_authorities(with_canonical_names(focus(question)), named)
     return re.sub(r"\b(?:19|20)\d{2}\b", " ", text).strip()
 
 
@@ -179,7 +179,7 @@ class Retriever:
 
     def lexical_match(self, query: str, named: list[str]) -> str:
         """The FTS5 expression for a question: its words (less authority names) and their synonyms."""
-        words = strip_names(query, named)
+        words = without_authorities(query, named)
         own = list(dict.fromkeys(stems(words)))
         synonyms = expansions(words)
         frequency = self.store.document_frequency(own + [s for term in synonyms for s in stems(term)])
@@ -216,13 +216,14 @@ class Retriever:
         sources = allowed_sources(metas, filters, restrict)
         if unknown and not restrict:
             sources = []  # the question is about authorities the index has nothing on
-        vector = self.embedder.encode([with_canonical_names(focus(query))])[0]
+        focused = focus(query)
+        vector = self.embedder.encode([with_canonical_names(focused)])[0]
         dense = self.store.dense_search(vector, depth, sources)
-        lexical = self.store.lexical_search(self.lexical_match(focus(query), named), depth, sources)
+        lexical = self.store.lexical_search(self.lexical_match(focused, named), depth, sources)
         hits = self._fuse(dense, lexical, metas)
         types, years = question_hints(query)
         self._boost(hits, types, years, restrict)
-        weights = self.term_weights(strip_names(focus(query), named))
+        weights = self.term_weights(without_authorities(focused, named))
         self._rerank(hits[: self.rerank_depth], weights, query, named)
         hits.sort(key=lambda h: -h.fused)
         for rank, hit in enumerate(hits, start=1):
@@ -260,8 +261,9 @@ class Retriever:
         wanted = answer_type(question)
         top = max(h.fused for h in hits)
         meaning = self._meaning(hits, topic_of(question, named) or focus(question))
+        names = {a: self.term_weights(a).own for a in named}
         for hit in hits:
-            own = self._within_document(weights, hit, named)
+            own = self._within_document(weights, hit, names)
             best = 0.0
             for sentence in content_sentences(hit.chunk.text) if own.own else ():
                 score = own.share(sentence)
@@ -270,13 +272,13 @@ class Retriever:
                 best = max(best, score)
             hit.fused += top * (self.sentence_weight * best + self.meaning_weight * meaning.get(hit.chunk.chunk_id, 0))
 
-    def _within_document(self, weights: TermWeights, hit: Hit, named: list[str]) -> TermWeights:
+    def _within_document(self, weights: TermWeights, hit: Hit, names: dict[str, dict[str, float]]) -> TermWeights:
         """The question's words less those its document's context holds; an authority the document is not mainly
-        about must be named in the passage itself (Wiltshire, in an article on Darlington)."""
+        about (`names`: each named authority's word weights) must be named in the passage itself (Wiltshire, in
+        an article on Darlington)."""
         own = dict(weights.own)
-        secondary = [a for a in named if a in (hit.meta.get("authorities") or [])[1:]]
-        if secondary:
-            own |= self.term_weights(" ".join(secondary)).own
+        for authority in (hit.meta.get("authorities") or [])[1:]:
+            own |= names.get(authority, {})
         context = self._contexts.get(hit.chunk.source)
         if context is None:
             context = self._contexts[hit.chunk.source] = document_context(hit.meta)
@@ -424,22 +426,6 @@ def _stem_in(stem: str, present: set[str]) -> bool:
 
 def _phrases(terms: list[str]) -> str:
     return " OR ".join(f'"{t}"' for t in terms)
-
-
-def strip_names(query: str, named: list[str]) -> str:
-    """The question without the authorities it was already restricted by, in any of their forms ("DMBC",
-    "Devon County Council's")."""
-    if not named:
-        return query
-    query = with_canonical_names(query)
-    for name in named:
-        query = re.sub(re.escape(name) + _COUNCIL_SUFFIX, " ", query, flags=re.IGNORECASE)
-    return query
-
-
-_COUNCIL_SUFFIX = (
-    r"(?:['’]s)?(?:\s+(?:Metropolitan\s+)?(?:Borough\s+|County\s+|City\s+|District\s+)?Council\b|\s+MBC\b)?"
-)
 
 
 def _dedupe(hits: list[Hit]) -> list[Hit]:

@@ -156,8 +156,7 @@ class Store:
 
     def _add_token_column(self) -> None:
         """Indexes made before the file token column get it, rebuilt from the passages (no re-embedding)."""
-        columns = [d[0] for d in self.db.execute("SELECT * FROM chunks_fts LIMIT 0").description]
-        if "doc" in columns:
+        if "doc" in self._columns("chunks_fts"):
             return
         self.db.create_function("source_token", 1, source_token, deterministic=True)
         with self.transaction() as db:
@@ -170,9 +169,11 @@ class Store:
 
     def _add_sentence_column(self) -> None:
         """Indexes made before sentence vectors get the column, empty: the indexer fills it."""
-        columns = [d[0] for d in self.db.execute("SELECT * FROM chunks LIMIT 0").description]
-        if "sentences" not in columns:
+        if "sentences" not in self._columns("chunks"):
             self.db.execute("ALTER TABLE chunks ADD COLUMN sentences BLOB")
+
+    def _columns(self, table: str) -> list[str]:
+        return [d[0] for d in self.db.execute(f"SELECT * FROM {table} LIMIT 0").description]
 
     @contextmanager
     def transaction(self):
@@ -377,8 +378,10 @@ class Store:
         self.collection.delete(where={"source": source})
 
     def chunks_of(self, source: str) -> list[Chunk]:
-        rows = self.db.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks c WHERE c.source=? ORDER BY c.idx", (source,))
-        return [Chunk(*r) for r in rows]
+        return self._chunks("c.source=? ORDER BY c.idx", (source,))
+
+    def _chunks(self, where: str, params: tuple = ()) -> list[Chunk]:
+        return [Chunk(*r) for r in self.db.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks c WHERE {where}", params)]
 
     def upsert_vectors(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         """Put these passages' vectors in Chroma, replacing any they had (ids are chunk ids)."""
@@ -411,8 +414,7 @@ class Store:
             )
 
     def chunks_without_sentence_vectors(self) -> list[Chunk]:
-        rows = self.db.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks c WHERE c.sentences IS NULL")
-        return [Chunk(*r) for r in rows]
+        return self._chunks("c.sentences IS NULL")
 
     # ---- reading ----
 

@@ -31,10 +31,10 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.api import Assistant  # noqa: E402
 from assistant.authorities import AUTHORITIES  # noqa: E402
-from assistant.chunking import chunk_id, encoded_sentences, sentence_spans  # noqa: E402
+from assistant.chunking import chunk_id, sentence_spans  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.embeddings import Embedder  # noqa: E402
-from assistant.indexer import parse_file, scan_corpus  # noqa: E402
+from assistant.indexer import encode_with_sentences, parse_file, scan_corpus  # noqa: E402
 from assistant.schema import Chunk, Document  # noqa: E402
 
 PER_DOC = 60  # passages per synthetic document
@@ -154,10 +154,7 @@ def main() -> None:
     embedder = Embedder()
     texts = base_passages(args.real, args.base)
     started = time.perf_counter()
-    groups = [encoded_sentences(t) for t in texts]
-    flat = embedder.encode(texts + [s for group in groups for s in group])
-    offsets = np.cumsum([len(texts)] + [len(group) for group in groups])
-    vectors = (flat[: len(texts)], [flat[a:b] for a, b in zip(offsets[:-1], offsets[1:], strict=True)])
+    vectors = encode_with_sentences(embedder, texts, texts)
     print(
         f"base: {len(texts)} real passages and their sentences encoded in {time.perf_counter() - started:.1f} s "
         f"({embedder.backend})"
