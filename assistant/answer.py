@@ -9,7 +9,7 @@ import numpy as np
 
 from .chunking import sentence_spans
 from .embeddings import Embedder
-from .retrieval import Hit, Search, TermWeights, doc_date, precise_answer_type, topic_of
+from .retrieval import Hit, Search, TermWeights, doc_date, precise_answer_type
 from .schema import Answer, Citation
 from .store import Store
 from .text import stems
@@ -78,14 +78,11 @@ class Answerer:
         self.embedder = embedder
         self.thresholds = thresholds or Thresholds()
 
-    def _topic_stems(self, question: str, search: Search) -> set[str]:
-        return set(stems(topic_of(question, search.named))) - _GENERIC
-
     def is_answered(self, question: str, search: Search) -> bool:
         """Whether the passages found answer the question, or the reports do not cover it."""
         if not search.hits:
             return False
-        wanted = self._topic_stems(question, search)
+        wanted = set(stems(search.topic)) - _GENERIC
         if not self._holds_precise_answer(question, search, wanted):
             return False
         if wanted and any(wanted <= set(stems(h.chunk.text)) for h in search.hits[:3]):
@@ -94,7 +91,7 @@ class Answerer:
             return False
         if wanted and not any(self.store.document_frequency(sorted(wanted)).values()):
             return False  # not one word of the topic appears anywhere in the index
-        return self.sentence_support(question, search) >= self.thresholds.min_sentence_support
+        return self.sentence_support(search) >= self.thresholds.min_sentence_support
 
     @staticmethod
     def _holds_precise_answer(question: str, search: Search, wanted: set[str]) -> bool:
@@ -109,12 +106,12 @@ class Answerer:
                     return True
         return False
 
-    def sentence_support(self, question: str, search: Search) -> float:
+    def sentence_support(self, search: Search) -> float:
         """How close the best sentence of the top passages comes to the question's topic (authorities aside)."""
         sentences = [h.chunk.text[s:e] for h in search.hits[:3] for s, e in sentence_spans(h.chunk.text)]
         if not sentences:
             return 0.0
-        vectors = self.embedder.encode([topic_of(question, search.named), *sentences])
+        vectors = self.embedder.encode([search.topic, *sentences])
         return float((vectors[1:] @ vectors[0]).max())
 
     def answer(self, question: str, search: Search) -> Answer:

@@ -49,9 +49,9 @@ def question_hints(question: str) -> tuple[set[str], set[str]]:
     return types, years
 
 
-def topic_of(question: str, named: list[str]) -> str:
-    """What a question is about, without its framing, the authorities it names, or years."""
-    text = without_authorities(with_canonical_names(focus(question)), named)
+def topic_of(focused: str, named: list[str]) -> str:
+    """What a question is about: its focus (`focus`) without the authorities it names, or years."""
+    text = without_authorities(with_canonical_names(focused), named)
     return re.sub(r"\b(?:19|20)\d{2}\b", " ", text).strip()
 
 
@@ -104,6 +104,7 @@ class Search:
     query_vector: np.ndarray | None = None
     weights: TermWeights | None = None
     reports: dict[str, list[str]] = field(default_factory=dict)  # authority -> dates of its reports, newest first
+    topic: str = ""  # what the question is about (`topic_of`)
 
 
 def doc_date(meta: dict) -> str | None:
@@ -224,7 +225,8 @@ class Retriever:
         types, years = question_hints(query)
         self._boost(hits, types, years, restrict)
         weights = self.term_weights(without_authorities(focused, named))
-        self._rerank(hits[: self.rerank_depth], weights, query, named)
+        topic = topic_of(focused, named)
+        self._rerank(hits[: self.rerank_depth], weights, query, topic or focused, named)
         hits.sort(key=lambda h: -h.fused)
         for rank, hit in enumerate(hits, start=1):
             hit.rank = rank
@@ -236,6 +238,7 @@ class Retriever:
             query_vector=vector,
             weights=weights,
             reports={a: dates for a, dates in reports.items() if len(dates) > 1},
+            topic=topic,
         )
 
     def term_weights(self, question: str) -> TermWeights:
@@ -252,7 +255,7 @@ class Retriever:
         in_question = {s: a for s, a in alternatives.items() if s in own}
         return TermWeights({s: idf[s] for s in own}, {s: 0.6 * idf[s] for s in extra}, in_question)
 
-    def _rerank(self, hits: list[Hit], weights: TermWeights, question: str, named: list[str]) -> None:
+    def _rerank(self, hits: list[Hit], weights: TermWeights, question: str, topic: str, named: list[str]) -> None:
         """Favour passages with one sentence that answers: it holds the question's words that its document does
         not already hold (a letter's date and addressee name the letter, not a finding), the kind of answer the
         question wants, and comes close to the question's topic in meaning."""
@@ -260,7 +263,7 @@ class Retriever:
             return
         wanted = answer_type(question)
         top = max(h.fused for h in hits)
-        meaning = self._meaning(hits, topic_of(question, named) or focus(question))
+        meaning = self._meaning(hits, topic)
         names = {a: self.term_weights(a).own for a in named}
         for hit in hits:
             own = self._within_document(weights, hit, names)
