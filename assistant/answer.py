@@ -108,6 +108,9 @@ class Answerer:
 
     def sentence_support(self, search: Search) -> float:
         """How close the best sentence of the top passages comes to the question's topic (authorities aside)."""
+        stored = [h.meaning for h in search.hits[:3] if h.meaning is not None]
+        if stored:
+            return max(stored)  # the rerank compared the topic with the index's sentence vectors already
         sentences = [h.chunk.text[s:e] for h in search.hits[:3] for s, e in sentence_spans(h.chunk.text)]
         if not sentences:
             return 0.0

@@ -92,6 +92,7 @@ class Hit:
     lexical: float = 0.0  # BM25
     fused: float = 0.0
     rank: int = 0
+    meaning: float | None = None  # cosine of its closest stored sentence to the question's topic (when reranked)
 
 
 @dataclass
@@ -266,6 +267,7 @@ class Retriever:
         meaning = self._meaning(hits, topic)
         names = {a: self.term_weights(a).own for a in named}
         for hit in hits:
+            hit.meaning = meaning.get(hit.chunk.chunk_id)
             own = self._within_document(weights, hit, names)
             best = 0.0
             for sentence in content_sentences(hit.chunk.text) if own.own else ():
@@ -273,7 +275,7 @@ class Retriever:
                 if wanted and wanted.search(sentence):
                     score += self.answer_type_weight
                 best = max(best, score)
-            hit.fused += top * (self.sentence_weight * best + self.meaning_weight * meaning.get(hit.chunk.chunk_id, 0))
+            hit.fused += top * (self.sentence_weight * best + self.meaning_weight * (hit.meaning or 0.0))
 
     def _within_document(self, weights: TermWeights, hit: Hit, names: dict[str, dict[str, float]]) -> TermWeights:
         """The question's words less those its document's context holds; an authority the document is not mainly

@@ -38,6 +38,17 @@ def test_paraphrase_finds_the_agency_passage(sample_assistant):
     assert any("reliance on agency social work staff" in c.passage for c in answer.citations[:3])
 
 
+def test_judging_the_evidence_reuses_the_index_sentence_vectors(sample_assistant, monkeypatch):
+    """Answering encodes the question and its topic only: the passages' sentences were encoded at indexing."""
+    embedder = sample_assistant.embedder
+    encoded: list[list[str]] = []
+    real_encode = embedder.encode
+    monkeypatch.setattr(embedder, "encode", lambda texts: encoded.append(list(texts)) or real_encode(texts))
+    answer = sample_assistant.ask("Does Doncaster rely on temporary social workers?")  # no passage holds every word
+    assert not answer.no_answer and "reliance on agency social work staff" in answer.citations[0].quote
+    assert [len(texts) for texts in encoded] == [1, 1]
+
+
 @pytest.mark.parametrize(
     ("question", "phrase"),
     [
