@@ -12,7 +12,7 @@ from .embeddings import Embedder
 from .retrieval import Hit, Search, TermWeights, doc_date, precise_answer_type
 from .schema import Answer, Citation
 from .store import Store
-from .text import stems
+from .text import stem_set, stems
 
 TYPE_ORDER = {"ofsted": 0, "council": 1, "news": 2, "other": 3}
 # Words every question here shares: they say nothing about whether a passage answers it.
@@ -85,7 +85,7 @@ class Answerer:
         wanted = set(stems(search.topic)) - _GENERIC
         if not self._holds_precise_answer(question, search, wanted):
             return False
-        if wanted and any(wanted <= set(stems(h.chunk.text)) for h in search.hits[:3]):
+        if wanted and any(wanted <= stem_set(h.chunk.text) for h in search.hits[:3]):
             return True  # every word of the question's topic stands in one passage
         if max(h.dense for h in search.hits) < self.thresholds.min_dense:
             return False
@@ -102,7 +102,7 @@ class Answerer:
         for hit in search.hits[:3]:
             for start, end in sentence_spans(hit.chunk.text):
                 sentence = hit.chunk.text[start:end]
-                if kind.search(sentence) and (not wanted or wanted & set(stems(sentence))):
+                if kind.search(sentence) and (not wanted or wanted & stem_set(sentence)):
                     return True
         return False
 

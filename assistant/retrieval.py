@@ -14,7 +14,7 @@ from .embeddings import Embedder
 from .metadata import MONTHS
 from .schema import Chunk
 from .store import Store
-from .text import fts_query, stems
+from .text import fts_query, stem_set, stems
 from .vocabulary import expansions, synonyms_of
 
 # FTS5 scores every passage holding any word of the query. Words are kept rarest first until their
@@ -408,7 +408,7 @@ class TermWeights:
 
     def score(self, sentence: str) -> float:
         """Each of the question's words counts once: itself, or failing that its best synonym in the sentence."""
-        present = set(stems(sentence))
+        present = stem_set(sentence)
         return sum(
             w
             if _stem_in(s, present)

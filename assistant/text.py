@@ -29,7 +29,8 @@ def words(text: str) -> list[str]:
     """Lower-case content words, possessives dropped, stop words removed."""
     out = []
     for word in _WORD.findall(text.lower()):
-        word = re.sub(r"['’]s$", "", word)
+        if word.endswith(("'s", "’s")):
+            word = word[:-2]
         if word not in STOPWORDS and len(word) > 1:
             out.append(word)
     return out
@@ -38,6 +39,12 @@ def words(text: str) -> list[str]:
 def stems(text: str) -> list[str]:
     """Porter stems of the content words, in order, repeats kept."""
     return _stemmer().stemWords(words(text)) if text else []
+
+
+@lru_cache(maxsize=16384)
+def stem_set(text: str) -> frozenset[str]:
+    """The distinct stems of a text; cached, as a search scores the same passages' sentences many times."""
+    return frozenset(stems(text))
 
 
 def fts_query(text: str, skip_stems: set[str] = frozenset()) -> str:
