@@ -105,7 +105,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     report = assistant.index()
     if not report.ok:
         print(report.summary(), file=sys.stderr)
-    results = evaluate.run(assistant, Path(args.devset), baseline=not args.no_baseline)
+    results = evaluate.run(assistant, Path(args.devset), baseline=not args.no_baseline, strict=args.strict)
     print(f"dev set: {args.devset}")
     print(evaluate.HEADER)
     for scores in results:
@@ -248,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--beir", help="a BEIR-format folder (corpus.jsonl, queries.jsonl, qrels/test.tsv)")
     ev.add_argument("--no-baseline", action="store_true", help="skip the LangChain tutorial baseline")
     ev.add_argument("--misses", action="store_true", help="list the questions answered wrongly")
+    ev.add_argument("--strict", action="store_true", help="count only each question's first gold answer, not `also`")
     ev.set_defaults(func=cmd_eval)
 
     facts = sub.add_parser("facts", help="the facts of every indexed report, or how they match a catalogue")

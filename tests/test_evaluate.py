@@ -1,0 +1,28 @@
+"""The dev-set evaluation: a question may have more than one right answer, and strict mode counts only the first."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import LETTER
+
+from assistant import evaluate
+
+
+def test_another_right_answer_counts_unless_strict(sample_assistant, tmp_path):
+    case = {
+        "question": "What did Ofsted say about agency staff in Doncaster?",
+        "source": LETTER,
+        "evidence": "words the letter does not hold",
+        "answerable": True,
+        "also": [{"source": LETTER, "evidence": "reliance on agency social work staff"}],
+    }
+    unanswerable = {"question": "How do I bake bread?", "answerable": False}
+    devset = tmp_path / "dev.jsonl"
+    devset.write_text("\n".join(json.dumps(row) for row in (case, unanswerable)) + "\n", encoding="utf-8")
+
+    scores = evaluate.run(sample_assistant, devset, baseline=False)[0]
+    strict = evaluate.run(sample_assistant, devset, baseline=False, strict=True)[0]
+
+    assert scores.hit_at(5) == 1.0 and scores.declared == [True]
+    assert strict.ranks == [None] and strict.mrr == 0.0
