@@ -181,11 +181,14 @@ def build_ui(assistant: Assistant, indexing: BackgroundIndexer, can_manage: bool
     def clear():
         return [], citation_cards(None), None, [], ""
 
-    def refreshed_reports():
+    def refreshed_reports(clear_choice: bool = False):
+        """The reports table and lists, fresh. The report chosen for removal stays chosen unless it was just
+        removed: the timer refreshes these after every indexing run, and must not undo a user's choice."""
         rows = documents_rows(assistant.documents())
         sources = [row[-1] for row in rows]
         choices = gr.update(choices=authority_choices(assistant))
-        return rows, gr.update(choices=sources, value=None), choices, indexing.status.text()
+        to_remove = gr.update(choices=sources, value=None) if clear_choice else gr.update(choices=sources)
+        return rows, to_remove, choices, indexing.status.text()
 
     def wait_for_index(progress) -> IndexReport | None:
         ticket = indexing.request()
@@ -230,9 +233,9 @@ def build_ui(assistant: Assistant, indexing: BackgroundIndexer, can_manage: bool
         try:
             moved = assistant.remove(source)
         except KeyError:
-            return f"{source} is not in the index.", *refreshed_reports()
+            return f"{source} is not in the index.", *refreshed_reports(clear_choice=True)
         where = f"its file was moved to {moved}" if moved else "its file was already gone"
-        return f"Removed **{source}** from the index; {where}.", *refreshed_reports()
+        return f"Removed **{source}** from the index; {where}.", *refreshed_reports(clear_choice=True)
 
     def poll(seen_runs: int):
         status = indexing.status
