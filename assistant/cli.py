@@ -106,7 +106,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not report.ok:
         print(report.summary(), file=sys.stderr)
     results = evaluate.run(assistant, Path(args.devset), baseline=not args.no_baseline, strict=args.strict)
-    print(f"dev set: {args.devset}")
+    counted = "only the first gold answer counts (--strict)" if args.strict else "any listed right answer counts"
+    print(f"dev set: {args.devset} ({counted})")
     print(evaluate.HEADER)
     for scores in results:
         print(scores.row())
