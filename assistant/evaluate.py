@@ -79,7 +79,7 @@ def _norm(text: str) -> str:
 def is_right(case: Case, source: str, passage: str) -> bool:
     """A passage answers a case if it comes from the gold file and holds the evidence phrase, or from the file of
     one of the other answers (`also`) and holds its phrase."""
-    answers = [(case.source, case.evidence or ""), *case.also] if case.source else case.also
+    answers = [(case.source, case.evidence or ""), *case.also]  # an unanswerable case's source is None
     return any(source == gold and _norm(evidence) in _norm(passage) for gold, evidence in answers)
 
 

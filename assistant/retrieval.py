@@ -264,10 +264,9 @@ class Retriever:
             return
         wanted = answer_type(question)
         top = max(h.fused for h in hits)
-        meaning = self._meaning(hits, topic)
+        self._set_meaning(hits, topic)
         names = {a: self.term_weights(a).own for a in named}
         for hit in hits:
-            hit.meaning = meaning.get(hit.chunk.chunk_id)
             own = self._within_document(weights, hit, names)
             best = 0.0
             for sentence in content_sentences(hit.chunk.text) if own.own else ():
@@ -290,13 +289,16 @@ class Retriever:
         within = {s: w for s, w in own.items() if s not in context}
         return TermWeights(within or own, weights.extra, weights.alternatives)
 
-    def _meaning(self, hits: list[Hit], topic: str) -> dict[str, float]:
-        """chunk id -> the cosine of the passage's closest sentence to the question's topic (vectors stored)."""
+    def _set_meaning(self, hits: list[Hit], topic: str) -> None:
+        """Each passage's `meaning`: the cosine of its closest sentence to the question's topic (vectors stored)."""
         stored = self.store.sentence_vectors(h.chunk.chunk_id for h in hits)
         if not any(flat.size for flat in stored.values()):
-            return {}
+            return
         vector = self.embedder.encode([topic])[0]
-        return {cid: float((flat.reshape(-1, len(vector)) @ vector).max()) for cid, flat in stored.items() if flat.size}
+        for hit in hits:
+            flat = stored.get(hit.chunk.chunk_id)
+            if flat is not None and flat.size:
+                hit.meaning = float((flat.reshape(-1, len(vector)) @ vector).max())
 
     def _boost(self, hits: list[Hit], types: set[str], years: set[str], named: list[str]) -> None:
         latest = self.latest_reports(named) if named and not years else set()
