@@ -13,10 +13,11 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.api import Assistant
-from assistant.background import BackgroundIndexer
 from assistant.cli import add_llm_options
 from assistant.config import load_settings
-from assistant.render import (
+from assistant.schema import SOURCE_TYPES, Answer, IndexReport
+from assistant.web.background import BackgroundIndexer
+from assistant.web.render import (
     DOCUMENT_COLUMNS,
     answer_chat_markdown,
     answer_line_count,
@@ -25,8 +26,7 @@ from assistant.render import (
     documents_rows,
     sources_panel,
 )
-from assistant.schema import SOURCE_TYPES, Answer, IndexReport
-from assistant.uploads import ALLOWED, UploadError, save_upload
+from assistant.web.uploads import ALLOWED, UploadError, save_upload
 
 EXAMPLES = [
     "What did Ofsted say about agency staff in Doncaster?",

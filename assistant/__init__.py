@@ -1,7 +1,7 @@
 """Answers questions about Ofsted's reports on children's services in the reports' own words."""
 
-from .api import Assistant, build_index
-from .retrieval import Filters
-from .schema import Answer, Chunk, Citation, Document, IndexReport
+from assistant.api import Assistant, build_index
+from assistant.schema import Answer, Chunk, Citation, Document, IndexReport
+from assistant.search.retrieval import Filters
 
 __all__ = ["Answer", "Assistant", "Citation", "Chunk", "Document", "Filters", "IndexReport", "build_index"]

@@ -9,15 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .answer import Answerer, Thresholds
-from .config import Settings, load_settings
-from .embeddings import Embedder
-from .factual import answer_from_facts
-from .followup import resolve
-from .indexer import Indexer, Progress
-from .retrieval import Filters, Retriever, Search, allowed_sources
-from .schema import Answer, IndexReport
-from .store import Store
+from assistant.answer.extractive import Answerer, Thresholds
+from assistant.answer.factual import answer_from_facts
+from assistant.config import Settings, load_settings
+from assistant.indexing.embeddings import Embedder
+from assistant.indexing.indexer import Indexer, Progress
+from assistant.indexing.store import Store
+from assistant.schema import Answer, IndexReport
+from assistant.search.followup import resolve
+from assistant.search.retrieval import Filters, Retriever, Search, allowed_sources
 
 if TYPE_CHECKING:  # the chat-model machinery is imported only when a language model is used
     from langchain_core.language_models import BaseChatModel
@@ -66,9 +66,9 @@ class Assistant:
     def generative(self):
         """The LLM answerer, built on first use (the model behind it may be remote or loaded lazily)."""
         if self._generative is None:
-            from .chain import GenerativeAnswerer
-            from .grounding import GroundingChecker
-            from .llm import build_chat_model
+            from assistant.llm.chain import GenerativeAnswerer
+            from assistant.llm.grounding import GroundingChecker
+            from assistant.llm.models import build_chat_model
 
             model = self.chat_model or build_chat_model(self.settings)
             self._generative = GenerativeAnswerer(model, self.answerer, GroundingChecker(self.embedder))
@@ -143,7 +143,7 @@ class Assistant:
         try:
             return self.generative(), ""
         except Exception as exc:
-            from .chain import failure_note
+            from assistant.llm.chain import failure_note
 
             log.warning("language model unavailable: %s", exc)
             return None, failure_note(exc)

@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from .config import LLM_CHOICES, load_settings
+from assistant.config import LLM_CHOICES, load_settings
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +41,7 @@ def _settings(args: argparse.Namespace):
 
 
 def _assistant(args: argparse.Namespace):
-    from .api import Assistant
+    from assistant.api import Assistant
 
     return Assistant(_settings(args))
 
@@ -52,7 +52,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"error: the corpus folder {assistant.settings.corpus_dir} does not exist", file=sys.stderr)
         return 2
     if args.watch:
-        from .watch import watch
+        from assistant.indexing.watch import watch
 
         watch(assistant, settle_seconds=args.settle, poll_seconds=args.poll)
         return 0
@@ -94,7 +94,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from . import evaluate
+    from assistant.evaluation import devsets as evaluate
 
     if args.beir:
         return _eval_beir(args)
@@ -120,8 +120,8 @@ def _eval_beir(args: argparse.Namespace) -> int:
     import tempfile
     import time
 
-    from . import beir
-    from .api import Assistant
+    from assistant.api import Assistant
+    from assistant.evaluation import beir
 
     folder = Path(args.beir)
     data = beir.load_beir(folder)
@@ -145,7 +145,7 @@ def _eval_beir(args: argparse.Namespace) -> int:
 
 
 def cmd_facts(args: argparse.Namespace) -> int:
-    from .store import Store
+    from assistant.indexing.store import Store
 
     store = Store(_settings(args))
     documents = {source: row for source, row in store.documents().items() if row.state == "ok"}
@@ -189,8 +189,8 @@ def _facts_record(source: str, meta: dict) -> dict:
 
 def _check_facts(facts: dict[str, dict], path: Path) -> int:
     """Per field, how many reports match the catalogue; every mismatch; the rows the text contradicts."""
-    from .facts import check
-    from .metadata import read_catalogue
+    from assistant.ingest.facts import check
+    from assistant.ingest.metadata import read_catalogue
 
     if not path.is_file():
         print(f"error: no catalogue at {path}", file=sys.stderr)

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
 WRAPPER = (
     "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
     "print(code.stdout.strip().splitlines()[-1]); "

@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from assistant.api import Assistant
+from assistant.config import Settings
+from assistant.evaluation import beir
+from assistant.evaluation import devsets as evaluate
+from assistant.indexing.embeddings import Embedder
 
-from assistant import beir, evaluate  # noqa: E402
-from assistant.api import Assistant  # noqa: E402
-from assistant.config import Settings  # noqa: E402
-from assistant.embeddings import Embedder  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 KEPT = {"torch": "torch", "onnx-int8": "defaults"}  # bench_build_compare.py's folder for each backend
 

@@ -17,15 +17,14 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from assistant.api import Assistant
+from assistant.authorities import AUTHORITIES
+from assistant.config import Settings
+from assistant.indexing.embeddings import Embedder
+from assistant.indexing.indexer import load_catalogue, parse_file, scan_corpus
+from assistant.ingest.chunking import embedding_text
 
-from assistant.api import Assistant  # noqa: E402
-from assistant.authorities import AUTHORITIES  # noqa: E402
-from assistant.chunking import embedding_text  # noqa: E402
-from assistant.config import Settings  # noqa: E402
-from assistant.embeddings import Embedder  # noqa: E402
-from assistant.indexer import load_catalogue, parse_file, scan_corpus  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def varied_corpus(corpus: Path, count: int) -> None:

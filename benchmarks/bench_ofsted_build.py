@@ -14,20 +14,18 @@ from __future__ import annotations
 import argparse
 import resource
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from assistant.api import Assistant
+from assistant.config import Settings
+from assistant.indexing.embeddings import Embedder
+from assistant.indexing.indexer import parse_file, scan_corpus
+from assistant.ingest.chunking import embedding_text
+from assistant.ingest.loaders import LoadError
 
-from assistant.api import Assistant  # noqa: E402
-from assistant.chunking import embedding_text  # noqa: E402
-from assistant.config import Settings  # noqa: E402
-from assistant.embeddings import Embedder  # noqa: E402
-from assistant.indexer import parse_file, scan_corpus  # noqa: E402
-from assistant.loaders import LoadError  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "ofsted"
 

@@ -37,11 +37,10 @@ from importlib import metadata
 from itertools import pairwise
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from assistant.ingest.cleaning import clean_text
+from assistant.ingest.loaders import pdf_pages
 
-from assistant.cleaning import clean_text  # noqa: E402
-from assistant.loaders import pdf_pages  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "ofsted"
 DEVSET = ROOT / "devsets" / "ofsted.jsonl"

@@ -26,16 +26,15 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from assistant.api import Assistant
+from assistant.authorities import AUTHORITIES
+from assistant.config import Settings
+from assistant.indexing.embeddings import Embedder
+from assistant.indexing.indexer import encode_with_sentences, parse_file, scan_corpus
+from assistant.ingest.chunking import chunk_id, sentence_spans
+from assistant.schema import Chunk, Document
 
-from assistant.api import Assistant  # noqa: E402
-from assistant.authorities import AUTHORITIES  # noqa: E402
-from assistant.chunking import chunk_id, sentence_spans  # noqa: E402
-from assistant.config import Settings  # noqa: E402
-from assistant.embeddings import Embedder  # noqa: E402
-from assistant.indexer import encode_with_sentences, parse_file, scan_corpus  # noqa: E402
-from assistant.schema import Chunk, Document  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 PER_DOC = 60  # passages per synthetic document
 
@@ -137,7 +136,7 @@ def startup_seconds(corpus: Path, index: Path) -> float:
         "import time; t=time.perf_counter(); from assistant.api import Assistant; a=Assistant(); "
         "a.ask('agency staff'); print(time.perf_counter()-t)"
     )
-    env = dict(os.environ, ASSISTANT_CORPUS=str(corpus), ASSISTANT_INDEX=str(index), PYTHONPATH=str(ROOT))
+    env = dict(os.environ, ASSISTANT_CORPUS=str(corpus), ASSISTANT_INDEX=str(index))
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 

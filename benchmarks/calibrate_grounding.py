@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from assistant.indexing.embeddings import Embedder
+from assistant.llm.grounding import GroundingChecker
 
-from assistant.embeddings import Embedder  # noqa: E402
-from assistant.grounding import GroundingChecker  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def scores(path: Path, checker: GroundingChecker) -> list[tuple[float, bool, str]]:

@@ -12,22 +12,20 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from langchain_core.callbacks import BaseCallbackHandler
+
+from assistant.api import Assistant
+from assistant.config import Settings
+from assistant.llm.grounding import VERDICTS
+from assistant.llm.models import LocalChatModel, smollm2_gguf_path
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from langchain_core.callbacks import BaseCallbackHandler  # noqa: E402
-
-from assistant.api import Assistant  # noqa: E402
-from assistant.config import Settings  # noqa: E402
-from assistant.grounding import VERDICTS  # noqa: E402
-from assistant.llm import LocalChatModel, smollm2_gguf_path  # noqa: E402
 
 
 class Speed(BaseCallbackHandler):

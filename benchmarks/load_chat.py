@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
+
 QUESTIONS = [
     "What did Ofsted say about agency staff in Doncaster?",
     "How many child protection conferences were postponed in Darlington?",

@@ -12,7 +12,7 @@ import pytest
 
 from assistant.api import Assistant
 from assistant.config import Settings
-from assistant.embeddings import Embedder
+from assistant.indexing.embeddings import Embedder
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "corpus"

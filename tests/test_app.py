@@ -32,7 +32,7 @@ def test_arguments():
 
 
 def test_page_builds_and_exposes_ask(sample_assistant):
-    from assistant.background import BackgroundIndexer
+    from assistant.web.background import BackgroundIndexer
 
     demo = app.build_ui(sample_assistant, BackgroundIndexer(sample_assistant), can_manage=False)
     api_names = {dep.api_name for dep in demo.fns.values() if dep.api_name and dep.api_visibility == "public"}
@@ -44,7 +44,7 @@ def handler(demo, name: str):
 
 
 def test_upload_and_remove_refuse_when_management_is_off(sample_assistant, tmp_path):
-    from assistant.background import BackgroundIndexer
+    from assistant.web.background import BackgroundIndexer
 
     demo = app.build_ui(sample_assistant, BackgroundIndexer(sample_assistant), can_manage=False)
     sent = tmp_path / "new.txt"
@@ -59,7 +59,7 @@ def test_upload_and_remove_refuse_when_management_is_off(sample_assistant, tmp_p
 
 
 def test_answer_streams_line_by_line_and_ends_with_sources(sample_assistant):
-    from assistant.background import BackgroundIndexer
+    from assistant.web.background import BackgroundIndexer
 
     demo = app.build_ui(sample_assistant, BackgroundIndexer(sample_assistant))
     question = "What did Ofsted say about agency staff in Doncaster?"
@@ -73,8 +73,9 @@ def test_answer_streams_line_by_line_and_ends_with_sources(sample_assistant):
 
 
 def test_upload_that_cannot_be_read_is_moved_out_and_reported(settings, make_assistant, tmp_path):
-    from assistant.background import BackgroundIndexer
-    from tests.conftest import LETTER, copy_samples, make_pdf
+    from conftest import LETTER, copy_samples, make_pdf
+
+    from assistant.web.background import BackgroundIndexer
 
     copy_samples(settings.corpus_dir, [LETTER])
     assistant = make_assistant(settings)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from conftest import SAMPLES
 
-from assistant.chunking import chunk_document, sentence_spans
-from assistant.cleaning import clean_text
+from assistant.ingest.chunking import chunk_document, sentence_spans
+from assistant.ingest.cleaning import clean_text
 from assistant.schema import Document
 
 

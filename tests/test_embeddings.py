@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import SAMPLES
 
-from assistant.embeddings import Embedder
+from assistant.indexing.embeddings import Embedder
 
 
 @pytest.fixture(scope="module")

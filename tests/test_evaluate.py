@@ -6,7 +6,7 @@ import json
 
 from conftest import LETTER
 
-from assistant import evaluate
+from assistant.evaluation import devsets as evaluate
 
 
 def test_another_right_answer_counts_unless_strict(sample_assistant, tmp_path):

@@ -7,9 +7,9 @@ import json
 from conftest import make_pdf
 
 from assistant.config import Settings
-from assistant.facts import check, differences, extract_facts, merge_grades
-from assistant.indexer import effective_meta, parse_file
-from assistant.metadata import read_catalogue
+from assistant.indexing.indexer import effective_meta, parse_file
+from assistant.ingest.facts import check, differences, extract_facts, merge_grades
+from assistant.ingest.metadata import read_catalogue
 
 ILACS = (
     "Inspection of Dorset local authority children's services Inspection dates: 17 March to 21 March 2025 "

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import LETTER, PYTHON, cli_env, copy_samples, make_docx, make_pdf
 
-import assistant.indexer as indexer
+import assistant.indexing.indexer as indexer
 
 
 def _sources_in_chroma(assistant) -> list[str]:
@@ -194,7 +194,7 @@ def test_catalogue_corrections_are_what_answers_show(settings, make_assistant):
 
 def test_a_new_encoder_reencodes_the_stored_passages_without_parsing(settings, monkeypatch):
     from assistant.api import Assistant
-    from assistant.embeddings import Embedder
+    from assistant.indexing.embeddings import Embedder
 
     copy_samples(settings.corpus_dir, [LETTER])
     first = Assistant(settings, embedder=Embedder(backend="onnx"))
@@ -223,7 +223,7 @@ def test_a_new_encoder_reencodes_the_stored_passages_without_parsing(settings, m
 def test_each_passage_keeps_its_sentences_vectors_and_an_older_index_gains_them(settings, make_assistant, monkeypatch):
     import sqlite3
 
-    from assistant.chunking import encoded_sentences
+    from assistant.ingest.chunking import encoded_sentences
 
     copy_samples(settings.corpus_dir, [LETTER])
     first = make_assistant(settings)

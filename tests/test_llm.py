@@ -14,11 +14,11 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 from llm_fakes import ScriptedChatModel, failing, first_sentence, is_condense, passages
 
 from assistant.api import Assistant
-from assistant.chain import ReportsRetriever, build_answer_chain, build_rag_chain
 from assistant.cli import build_parser
 from assistant.config import load_settings
-from assistant.grounding import ADDED_NOTE, FLAG_AT, KEEP_AT, GroundingChecker, parse_citations, split_sentences
-from assistant.prompting import REMOVED_INSTRUCTION, SYSTEM, answer_messages, sanitised
+from assistant.llm.chain import ReportsRetriever, build_answer_chain, build_rag_chain
+from assistant.llm.grounding import ADDED_NOTE, FLAG_AT, KEEP_AT, GroundingChecker, parse_citations, split_sentences
+from assistant.llm.prompting import REMOVED_INSTRUCTION, SYSTEM, answer_messages, sanitised
 
 ROOT = Path(__file__).resolve().parent.parent
 AGENCY = "What did Ofsted say about agency staff in Doncaster?"
@@ -250,7 +250,7 @@ def test_models_are_built_from_settings_with_bounded_timeouts(monkeypatch):
     from langchain_openai import ChatOpenAI
 
     from assistant.config import Settings
-    from assistant.llm import LocalChatModel, build_chat_model, smollm2_gguf_path
+    from assistant.llm.models import LocalChatModel, build_chat_model, smollm2_gguf_path
 
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:1/v1")
     monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:2")

@@ -8,9 +8,9 @@ import re
 import pytest
 from langchain_core.documents import Document
 
-from assistant.chain import build_answer_chain
-from assistant.grounding import VERDICTS, GroundingChecker, lexical_support, strip_citations
-from assistant.llm import LocalChatModel, smollm2_gguf_path
+from assistant.llm.chain import build_answer_chain
+from assistant.llm.grounding import VERDICTS, GroundingChecker, lexical_support, strip_citations
+from assistant.llm.models import LocalChatModel, smollm2_gguf_path
 
 pytestmark = pytest.mark.slow
 AGENCY = "What did Ofsted say about agency staff in Doncaster?"

@@ -7,7 +7,7 @@ import os
 import pytest
 from conftest import encrypt_pdf, make_docx, make_pdf
 
-from assistant.loaders import LoadError, load_bytes
+from assistant.ingest.loaders import LoadError, load_bytes
 
 LIMIT = 20_000_000
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from conftest import SAMPLES
 
 from assistant.authorities import canonical, find_authorities
-from assistant.cleaning import clean_text
-from assistant.metadata import describe, inspection_dates, publication_date, read_catalogue
+from assistant.ingest.cleaning import clean_text
+from assistant.ingest.metadata import describe, inspection_dates, publication_date, read_catalogue
 
 
 def _describe(name: str) -> dict:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from conftest import make_pdf
 
-from assistant.cleaning import strip_furniture, unwrap_lines
-from assistant.loaders import load_bytes
+from assistant.ingest.cleaning import strip_furniture, unwrap_lines
+from assistant.ingest.loaders import load_bytes
 
 HEADER = "Inspection of Doncaster local authority children's services 14 to 25 February 2022"
 BODY = [
@@ -91,7 +91,7 @@ BACK_MATTER = (
 
 def test_ofsted_publisher_matter_goes_and_its_address_names_no_authority(tmp_path):
     from assistant.config import Settings
-    from assistant.indexer import parse_file
+    from assistant.indexing.indexer import parse_file
 
     report = (
         "Ofsted Piccadilly Gate Store Street Manchester M1 2WD T 0300 123 1231 www.gov.uk/ofsted\n\n"
@@ -111,7 +111,7 @@ def test_a_report_is_about_the_authority_it_inspected_not_the_places_it_names(tm
     from test_facts import ILACS
 
     from assistant.config import Settings
-    from assistant.indexer import parse_file
+    from assistant.indexing.indexer import parse_file
 
     report = ILACS.replace("Dorset", "Rotherham") + (
         "\n\n1. Children placed in Sheffield and Manchester are visited. Young people join the Duke of Edinburgh award."

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from assistant.render import (
+from assistant.answer.timeline import point
+from assistant.schema import Answer, Citation, Document, TimelinePoint
+from assistant.web.render import (
     answer_chat_markdown,
     citation_card,
     citation_cards,
@@ -14,8 +16,6 @@ from assistant.render import (
     sources_panel,
     timeline_chart,
 )
-from assistant.schema import Answer, Citation, Document, TimelinePoint
-from assistant.timeline import point
 
 PASSAGE = "Staff are qualified. There is a high reliance on agency staff. Plans exist."
 QUOTE = "There is a high reliance on agency staff."

@@ -7,9 +7,10 @@ import sqlite3
 import pytest
 from conftest import LETTER, copy_samples
 
-from assistant import retrieval, store
 from assistant.authorities import without_authorities
-from assistant.retrieval import Filters
+from assistant.indexing import store
+from assistant.search import retrieval
+from assistant.search.retrieval import Filters
 
 QUESTIONS = ["agency social work staff", "children's services improvement", "Ofsted inspection of safeguarding"]
 
@@ -99,7 +100,7 @@ def test_a_question_naming_an_authority_searches_only_its_documents(sample_assis
 
 
 def test_a_letters_address_block_does_not_count_as_an_answering_sentence(sample_assistant):
-    from assistant.chunking import content_sentences
+    from assistant.ingest.chunking import content_sentences
 
     opening = "16 February 2012\n\nMr Chris Pratt\nDirector of Children's Services\nDoncaster Council\n\nDear Mr Pratt"
     assert content_sentences(f"{opening}\n\nThe inspection found that Doncaster relies on agency staff.") == [

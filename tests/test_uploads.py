@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import make_docx, make_pdf
 
-from assistant.uploads import UploadError, check_content, safe_name, save_upload
-from tests.conftest import make_docx, make_pdf
+from assistant.web.uploads import UploadError, check_content, safe_name, save_upload
 
 LIMIT = 1_000_000
 

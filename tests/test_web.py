@@ -11,10 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import PYTHON, ROOT, cli_env, copy_samples
-from tests.test_facts import SIF
-from tests.test_factual import DONCASTER_2018, write_report
+from conftest import PYTHON, ROOT, cli_env, copy_samples
+from test_facts import SIF
+from test_factual import DONCASTER_2018, write_report
 
 pytestmark = pytest.mark.slow
 

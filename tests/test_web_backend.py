@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 
 import pytest
+from conftest import LETTER, copy_samples
 
-from assistant.background import BackgroundIndexer
-from tests.conftest import LETTER, copy_samples
+from assistant.web.background import BackgroundIndexer
 
 
 def test_remove_takes_chunks_out_and_moves_the_file_out_of_the_corpus(settings, make_assistant):

@@ -8,8 +8,8 @@ import re
 from datetime import date
 from pathlib import Path
 
-from .authorities import AUTHORITIES, canonical, find_authorities
-from .schema import SOURCE_TYPES
+from assistant.authorities import AUTHORITIES, canonical, find_authorities
+from assistant.schema import SOURCE_TYPES
 
 MONTHS = {
     m: i
@@ -186,7 +186,7 @@ _UNKNOWN_GRADES = ("", "data_unreadable", "inspection_pre_dates_judgement")
 
 def _report_facts(row: dict) -> dict:
     """The report facts of the Ofsted catalogue's columns: type, authority, dates, lead inspector, grades."""
-    from .facts import GRADE_COLUMNS, catalogue_doc_type, catalogue_period
+    from assistant.ingest.facts import GRADE_COLUMNS, catalogue_doc_type, catalogue_period
 
     fields: dict = {}
     if row.get("doc_type"):

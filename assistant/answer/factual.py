@@ -9,14 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .answer import format_date
-from .authorities import find_authorities
-from .chunking import sentence_spans
-from .metadata import MONTH, MONTHS
-from .retrieval import doc_date
-from .schema import Answer, Citation
-from .store import Store
-from .timeline import SCALE, point, timeline
+from assistant.answer.extractive import format_date
+from assistant.answer.timeline import SCALE, point, timeline
+from assistant.authorities import find_authorities
+from assistant.indexing.store import Store
+from assistant.ingest.chunking import sentence_spans
+from assistant.ingest.metadata import MONTH, MONTHS
+from assistant.schema import Answer, Citation
+from assistant.search.retrieval import doc_date
 
 _LEAD = re.compile(r"\bwho led\b|\blead inspector\b|\bwho inspected\b", re.IGNORECASE)
 _GRADE_ASKED = re.compile(

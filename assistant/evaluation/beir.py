@@ -9,8 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from .api import Assistant
-from .retrieval import Filters
+from assistant.api import Assistant
+from assistant.search.retrieval import Filters
 
 DENSE, LEXICAL, FUSED = "dense", "BM25", "fused (ours)"
 

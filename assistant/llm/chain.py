@@ -14,13 +14,13 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 from pydantic import ConfigDict
 
-from .answer import Answerer, document_label
-from .followup import previous_questions, resolve
-from .grounding import GroundingChecker, SentenceCheck, split_sentences
-from .prompting import answer_messages, condense_messages, sanitised
-from .retrieval import Filters, Hit, Retriever, Search, doc_date
-from .schema import Answer, Citation
-from .text import stems
+from assistant.answer.extractive import Answerer, document_label
+from assistant.llm.grounding import GroundingChecker, SentenceCheck, split_sentences
+from assistant.llm.prompting import answer_messages, condense_messages, sanitised
+from assistant.schema import Answer, Citation
+from assistant.search.followup import previous_questions, resolve
+from assistant.search.retrieval import Filters, Hit, Retriever, Search, doc_date
+from assistant.text import stems
 
 MAX_CONDENSED_CHARS = 300
 

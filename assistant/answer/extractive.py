@@ -7,12 +7,12 @@ from datetime import date
 
 import numpy as np
 
-from .chunking import sentence_spans
-from .embeddings import Embedder
-from .retrieval import Hit, Search, TermWeights, doc_date, precise_answer_type
-from .schema import Answer, Citation
-from .store import Store
-from .text import stem_set, stems
+from assistant.indexing.embeddings import Embedder
+from assistant.indexing.store import Store
+from assistant.ingest.chunking import sentence_spans
+from assistant.schema import Answer, Citation
+from assistant.search.retrieval import Hit, Search, TermWeights, doc_date, precise_answer_type
+from assistant.text import stem_set, stems
 
 TYPE_ORDER = {"ofsted": 0, "council": 1, "news": 2, "other": 3}
 # Words every question here shares: they say nothing about whether a passage answers it.

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cleaning import clean_text, drop_publisher_matter, strip_furniture, unwrap_lines
+from assistant.ingest.cleaning import clean_text, drop_publisher_matter, strip_furniture, unwrap_lines
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 

@@ -8,8 +8,8 @@ import re
 from datetime import date
 from itertools import groupby
 
-from .answer import format_date
-from .schema import Answer, Citation, Document, TimelinePoint
+from assistant.answer.extractive import format_date
+from assistant.schema import Answer, Citation, Document, TimelinePoint
 
 BADGES = {"ofsted": "Ofsted", "council": "Council", "news": "News", "other": "Other"}
 

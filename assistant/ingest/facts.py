@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .authorities import canonical, find_authorities
-from .metadata import _RANGE, _SINGLE, _iso, find_dates, inspection_dates
+from assistant.authorities import canonical, find_authorities
+from assistant.ingest.metadata import _RANGE, _SINGLE, _iso, find_dates, inspection_dates
 
 DOC_TYPES = ("ILACS", "SIF", "focused visit", "JTAI", "monitoring visit", "other")
 _ANY_GRADE = r"(?i:(outstanding|good|requires? improvement(?: to be good)?|inadequate))"

@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .authorities import find_authorities, with_canonical_names, without_authorities
-from .chunking import content_sentences
-from .embeddings import Embedder
-from .metadata import MONTHS
-from .schema import Chunk
-from .store import Store
-from .text import fts_query, stem_set, stems
-from .vocabulary import expansions, synonyms_of
+from assistant.authorities import find_authorities, with_canonical_names, without_authorities
+from assistant.indexing.embeddings import Embedder
+from assistant.indexing.store import Store
+from assistant.ingest.chunking import content_sentences
+from assistant.ingest.metadata import MONTHS
+from assistant.schema import Chunk
+from assistant.search.vocabulary import expansions, synonyms_of
+from assistant.text import fts_query, stem_set, stems
 
 # FTS5 scores every passage holding any word of the query. Words are kept rarest first until their
 # passages add up to this many; the commoner ones (low weight in BM25 anyway) are left to the dense side,

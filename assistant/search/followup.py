@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .authorities import find_authorities
-from .text import words
+from assistant.authorities import find_authorities
+from assistant.text import words
 
 _ELLIPTICAL = re.compile(r"^\s*(?:and|what about|how about|same for|and what about|and for|also)\b", re.IGNORECASE)
 _REFERS_BACK = re.compile(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .text import words
+from assistant.text import words
 
 # Each group: words a question may use and the words the reports use for the same thing.
 SYNONYM_GROUPS = (

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from .indexer import scan_corpus
-from .schema import IndexReport
+from assistant.indexing.indexer import scan_corpus
+from assistant.schema import IndexReport
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .facts import grade_key
-from .schema import TimelinePoint
+from assistant.ingest.facts import grade_key
+from assistant.schema import TimelinePoint
 
 SCALE = ("inadequate", "requires improvement", "good", "outstanding")  # levels 1 to 4, worst to best
 MIN_POINTS = 2  # one report is a fact, not a change over time

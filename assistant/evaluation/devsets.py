@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .api import Assistant
+from assistant.api import Assistant
 
 
 @dataclass
@@ -119,8 +119,8 @@ def evaluate_tutorial_baseline(assistant: Assistant, cases: list[Case]) -> Score
     from langchain_core.documents import Document as LCDocument
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from .indexer import scan_corpus
-    from .loaders import LoadError, load_bytes
+    from assistant.indexing.indexer import scan_corpus
+    from assistant.ingest.loaders import LoadError, load_bytes
 
     docs = []
     for source, path in scan_corpus(assistant.settings.corpus_dir, assistant.settings):

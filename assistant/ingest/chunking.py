@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from .schema import Chunk, Document
+from assistant.schema import Chunk, Document
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’')\]]*\s+(?=[“\"‘'(\[A-Z0-9£-])")
 _NOT_AN_END = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|No|e\.g|i\.e|etc|para|paras|cf)\.$", re.IGNORECASE)

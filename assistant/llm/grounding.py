@@ -7,9 +7,9 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .chunking import sentence_spans
-from .embeddings import Embedder
-from .text import stems
+from assistant.indexing.embeddings import Embedder
+from assistant.ingest.chunking import sentence_spans
+from assistant.text import stems
 
 # Support = mean of lexical overlap and semantic similarity (see support()). Calibrated on the 26 labelled
 # claims in devsets/grounding_labels.jsonl by benchmarks/calibrate_grounding.py: below FLAG_AT (the cut with

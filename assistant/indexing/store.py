@@ -23,8 +23,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from .config import Settings
-from .schema import Chunk, Document
+from assistant.config import Settings
+from assistant.schema import Chunk, Document
 
 _FTS_TABLE = "chunks_fts USING fts5(body, doc, tokenize='porter unicode61')"
 _CHUNK_COLUMNS = "c.chunk_id, c.doc_id, c.source, c.idx, c.start, c.end, c.page, c.heading, c.text"

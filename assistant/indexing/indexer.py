@@ -16,14 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .chunking import chunk_document, embedding_text, encoded_sentences
-from .config import Settings
-from .embeddings import Embedder
-from .facts import differences, extract_facts, merge_grades, report_fields
-from .loaders import LoadError, is_supported, load_bytes
-from .metadata import describe, read_catalogue
-from .schema import Chunk, Document, IndexReport
-from .store import Store, Written
+from assistant.config import Settings
+from assistant.indexing.embeddings import Embedder
+from assistant.indexing.store import Store, Written
+from assistant.ingest.chunking import chunk_document, embedding_text, encoded_sentences
+from assistant.ingest.facts import differences, extract_facts, merge_grades, report_fields
+from assistant.ingest.loaders import LoadError, is_supported, load_bytes
+from assistant.ingest.metadata import describe, read_catalogue
+from assistant.schema import Chunk, Document, IndexReport
 
 log = logging.getLogger(__name__)
 PARSE_AHEAD = 4  # parsed files waiting per worker: enough to keep the encoder fed, little memory

@@ -1,0 +1,1 @@
+"""How well the answers are ranked: dev sets, BEIR benchmarks, the tutorial pipeline as a baseline."""

@@ -1,0 +1,1 @@
+"""A question to ranked passages: its parts worked out once, dense and lexical search fused, reranked."""
