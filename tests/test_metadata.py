@@ -5,8 +5,9 @@ from __future__ import annotations
 from conftest import SAMPLES
 
 from assistant.authorities import canonical, find_authorities
+from assistant.dates import inspection_dates
 from assistant.ingest.cleaning import clean_text
-from assistant.ingest.metadata import describe, inspection_dates, publication_date, read_catalogue
+from assistant.ingest.metadata import describe, publication_date, read_catalogue
 
 
 def _describe(name: str) -> dict:

@@ -7,11 +7,12 @@ from datetime import date
 
 import numpy as np
 
+from assistant.dates import doc_date, format_date
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import sentence_spans
 from assistant.schema import Answer, Citation
-from assistant.search.retrieval import Hit, Search, TermWeights, doc_date, precise_answer_type
+from assistant.search.retrieval import Hit, Search, TermWeights, precise_answer_type
 from assistant.text import stem_set, stems
 
 TYPE_ORDER = {"ofsted": 0, "council": 1, "news": 2, "other": 3}
@@ -33,13 +34,6 @@ class Thresholds:
     max_citations: int = 5
     min_quote_share: float = 0.6  # a passage is cited if a sentence holds this share of the question's weight
     min_dense_cite: float = 0.6  # ... or if it is this close in meaning
-
-
-def format_date(iso: str | None) -> str:
-    if not iso:
-        return ""
-    d = date.fromisoformat(iso)
-    return f"{d.day} {d.strftime('%B %Y')}"
 
 
 def reports_note(reports: dict[str, list[str]]) -> str:

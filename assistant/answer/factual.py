@@ -9,14 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.answer.extractive import format_date
 from assistant.answer.timeline import SCALE, point, timeline
 from assistant.authorities import find_authorities
+from assistant.dates import MONTH, MONTHS, doc_date, format_date
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import sentence_spans
-from assistant.ingest.metadata import MONTH, MONTHS
 from assistant.schema import Answer, Citation
-from assistant.search.retrieval import doc_date
 
 _LEAD = re.compile(r"\bwho led\b|\blead inspector\b|\bwho inspected\b", re.IGNORECASE)
 _GRADE_ASKED = re.compile(

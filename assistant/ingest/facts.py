@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from assistant.authorities import canonical, find_authorities
-from assistant.ingest.metadata import _RANGE, _SINGLE, _iso, find_dates, inspection_dates
+from assistant.dates import RANGE, SINGLE, find_dates, full_month_names, inspection_dates, iso, range_ends
 
 DOC_TYPES = ("ILACS", "SIF", "focused visit", "JTAI", "monitoring visit", "other")
 _ANY_GRADE = r"(?i:(outstanding|good|requires? improvement(?: to be good)?|inadequate))"
@@ -23,7 +23,7 @@ _SIF_JUDGEMENTS = (
 )
 
 
-_LETTER_DATE = re.compile(r"^\s*" + _SINGLE.pattern, re.IGNORECASE)
+_LETTER_DATE = re.compile(r"^\s*" + SINGLE.pattern, re.IGNORECASE)
 
 
 def _head(text: str) -> str:
@@ -82,23 +82,16 @@ def inspection_period(text: str) -> tuple[str | None, str | None]:
     return inspection_dates(_LETTER_DATE.sub("", text[:6000], count=1))
 
 
-_SHORT_MONTHS = re.compile(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b\.?", re.IGNORECASE)
-_FULL_MONTHS = {
-    m[:3]: m for m in ("January February March April May June July August September October November December").split()
-}
-
-
 def _date_span(text: str) -> tuple[str | None, str | None]:
     """The first and last day of every range and date in a short text ('30 September to 11 October 2024 and
     13 to 16 January 2025' runs from 30 September 2024 to 16 January 2025)."""
-    text = _SHORT_MONTHS.sub(lambda m: _FULL_MONTHS[m.group(1)[:3].title()], text.strip())
+    text = full_month_names(text.strip())
     days: list[str] = []
-    for match in _RANGE.finditer(text):
-        d1, m1, y1, d2, m2, y2 = match.groups()
-        start, end = _iso(d1, m1 or m2, y1 or y2), _iso(d2, m2, y2)
+    for match in RANGE.finditer(text):
+        start, end = range_ends(match)
         if start and end and start <= end:
             days += [start, end]
-    days += [iso for _, iso in find_dates(text)]
+    days += [day for _, day in find_dates(text)]
     return (min(days), max(days)) if days else (None, None)
 
 
@@ -111,10 +104,10 @@ def published(text: str, kind: str, source: str = "") -> tuple[str | None, str]:
         return find_dates(stated.group(1))[0][1], "text"
     letter = _LETTER_DATE.match(head)
     if letter and kind in ("focused visit", "monitoring visit", "JTAI"):
-        return _iso(letter.group(1), letter.group(2), letter.group(3)), "text"
-    named = _SINGLE.search(source.rsplit("/", 1)[-1])
+        return iso(letter.group(1), letter.group(2), letter.group(3)), "text"
+    named = SINGLE.search(source.rsplit("/", 1)[-1])
     if named:
-        return _iso(named.group(1), named.group(2), named.group(3)), "file name"
+        return iso(named.group(1), named.group(2), named.group(3)), "file name"
     return None, ""
 
 

@@ -5,28 +5,12 @@ from __future__ import annotations
 import csv
 import json
 import re
-from datetime import date
 from pathlib import Path
 
 from assistant.authorities import AUTHORITIES, canonical, find_authorities
+from assistant.dates import INSPECTION_CONTEXT, find_dates, inspection_dates
+from assistant.ingest.facts import GRADE_COLUMNS, catalogue_doc_type, catalogue_period
 from assistant.schema import SOURCE_TYPES
-
-MONTHS = {
-    m: i
-    for i, m in enumerate(
-        "january february march april may june july august september october november december".split(), 1
-    )
-}
-MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
-_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
-_SINGLE = re.compile(rf"\b{_DAY}\s+{MONTH}\s+(\d{{4}})\b", re.IGNORECASE)
-_US_STYLE = re.compile(rf"\b{MONTH}\s+{_DAY},?\s+(\d{{4}})\b", re.IGNORECASE)
-# "18 and 19 January 2012", "18-19 January 2012", "27 February to 3 March 2023", "1 May 2023 to 5 May 2023"
-_RANGE = re.compile(
-    rf"\b{_DAY}(?:\s+{MONTH})?(?:\s+(\d{{4}}))?\s*(?:-|–|—|and|to|until)\s*{_DAY}\s+{MONTH}\s+(\d{{4}})\b",
-    re.IGNORECASE,
-)
-_INSPECTION_CONTEXT = re.compile(r"inspect|visit|conducted|took place|carried out|fieldwork", re.IGNORECASE)
 
 _OFSTED_MARKERS = (
     r"Her Majesty'?’?s Inspector|His Majesty'?’?s Inspector|\bHMI\b",
@@ -60,38 +44,6 @@ _NEWS_MARKERS = (
 )
 
 
-def _iso(day: str, month: str, year: str) -> str | None:
-    try:
-        return date(int(year), MONTHS[month.lower()], int(day)).isoformat()
-    except ValueError:
-        return None
-
-
-def find_dates(text: str) -> list[tuple[int, str]]:
-    """Every full date in a text with its offset, in order."""
-    found = [(m.start(), _iso(m.group(1), m.group(2), m.group(3))) for m in _SINGLE.finditer(text)]
-    found += [(m.start(), _iso(m.group(2), m.group(1), m.group(3))) for m in _US_STYLE.finditer(text)]
-    return sorted((pos, iso) for pos, iso in found if iso)
-
-
-def inspection_dates(text: str) -> tuple[str | None, str | None]:
-    """Start and end of the inspection, from the first sentence that dates it."""
-    for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
-        if not _INSPECTION_CONTEXT.search(sentence):
-            continue
-        match = _RANGE.search(sentence)
-        if match:
-            d1, m1, y1, d2, m2, y2 = match.groups()
-            end = _iso(d2, m2, y2)
-            start = _iso(d1, m1 or m2, y1 or y2)
-            if start and end and start <= end:
-                return start, end
-        dates = find_dates(sentence)
-        if dates:
-            return dates[0][1], dates[0][1]
-    return None, None
-
-
 def publication_date(text: str) -> str | None:
     """A 'published' date if stated, else a date standing in the document's first lines."""
     stated = re.search(r"(?:published|date of publication)[:\s]+(.{0,40})", text, re.IGNORECASE)
@@ -102,7 +54,7 @@ def publication_date(text: str) -> str | None:
     head = text[:400]
     for pos, iso in find_dates(head):
         sentence_start = max(head.rfind(".", 0, pos), head.rfind("\n", 0, pos))
-        if not _INSPECTION_CONTEXT.search(head[sentence_start + 1 : pos]):
+        if not INSPECTION_CONTEXT.search(head[sentence_start + 1 : pos]):
             return iso
     return None
 
@@ -186,8 +138,6 @@ _UNKNOWN_GRADES = ("", "data_unreadable", "inspection_pre_dates_judgement")
 
 def _report_facts(row: dict) -> dict:
     """The report facts of the Ofsted catalogue's columns: type, authority, dates, lead inspector, grades."""
-    from assistant.ingest.facts import GRADE_COLUMNS, catalogue_doc_type, catalogue_period
-
     fields: dict = {}
     if row.get("doc_type"):
         fields["doc_type"] = catalogue_doc_type(str(row["doc_type"]))

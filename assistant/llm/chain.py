@@ -15,11 +15,12 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 from pydantic import ConfigDict
 
 from assistant.answer.extractive import Answerer, document_label
+from assistant.dates import doc_date
 from assistant.llm.grounding import GroundingChecker, SentenceCheck, split_sentences
 from assistant.llm.prompting import answer_messages, condense_messages, sanitised
 from assistant.schema import Answer, Citation
 from assistant.search.followup import previous_questions, resolve
-from assistant.search.retrieval import Filters, Hit, Retriever, Search, doc_date
+from assistant.search.retrieval import Filters, Hit, Retriever, Search
 from assistant.text import stems
 
 MAX_CONDENSED_CHARS = 300

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.authorities import find_authorities, with_canonical_names, without_authorities
+from assistant.dates import MONTH, doc_date, month_year
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import content_sentences
-from assistant.ingest.metadata import MONTHS
 from assistant.schema import Chunk
 from assistant.search.vocabulary import expansions, synonyms_of
 from assistant.text import fts_query, stem_set, stems
@@ -106,10 +106,6 @@ class Search:
     weights: TermWeights | None = None
     reports: dict[str, list[str]] = field(default_factory=dict)  # authority -> dates of its reports, newest first
     topic: str = ""  # what the question is about (`topic_of`)
-
-
-def doc_date(meta: dict) -> str | None:
-    return meta.get("publication_date") or meta.get("inspection_end") or meta.get("inspection_start")
 
 
 def allowed_sources(metas: dict[str, dict], filters: Filters, authorities: list[str]) -> list[str] | None:
@@ -338,9 +334,7 @@ _ANSWER_TYPES = (
     (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|proportion)\b", re.I), re.compile(_NUMBER, re.I)),
     (
         re.compile(r"\bwhen\b|\bwhat (?:dates?|day|month|year)\b", re.I),
-        re.compile(
-            r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|\d{4})\b"
-        ),
+        re.compile(rf"\b{MONTH}\b|\b\d{{4}}\b"),
     ),
     (
         re.compile(r"^\s*who\b|\bwho (?:was|is|were|led|wrote|signed)\b", re.I),
@@ -382,7 +376,7 @@ def document_context(meta: dict) -> set[str]:
         parts.append("Ofsted inspection inspectors")
     when = meta.get("publication_date") or ""
     if re.match(r"\d{4}-\d\d", when):
-        parts.append(f"{list(MONTHS)[int(when[5:7]) - 1]} {when[:4]}")
+        parts.append(month_year(when))
     return set(stems(" ".join(parts)))
 
 

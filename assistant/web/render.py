@@ -8,7 +8,7 @@ import re
 from datetime import date
 from itertools import groupby
 
-from assistant.answer.extractive import format_date
+from assistant.dates import format_date
 from assistant.schema import Answer, Citation, Document, TimelinePoint
 
 BADGES = {"ofsted": "Ofsted", "council": "Council", "news": "News", "other": "Other"}
