@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,9 +15,11 @@ from assistant.config import Settings, load_settings
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.indexer import Indexer, Progress
 from assistant.indexing.store import Store
-from assistant.schema import Answer, IndexReport
+from assistant.schema import Answer, AnswerEvent, IndexReport
 from assistant.search.followup import resolve
-from assistant.search.retrieval import Filters, Retriever, Search, allowed_sources
+from assistant.search.question import read_question
+from assistant.search.results import Search
+from assistant.search.retrieval import Filters, Retriever, allowed_sources
 
 if TYPE_CHECKING:  # the chat-model machinery is imported only when a language model is used
     from langchain_core.language_models import BaseChatModel
@@ -87,49 +89,39 @@ class Assistant:
 
     def ask_with_search(self, question: str, history=None, filters=None) -> tuple[Answer, Search | None]:
         """The answer and the ranked search behind it (for evaluation and debugging)."""
-        for item in self._answer_stream(question, history, filters):
-            if isinstance(item, tuple):
-                return item
-        raise AssertionError("the answer stream ended without an answer")
+        run = self._run(question, history, filters)
+        while True:
+            try:
+                next(run)
+            except StopIteration as done:
+                return done.value
 
-    def ask_stream(self, question: str, history=None, filters=None) -> Iterator[str | Answer]:
-        """Pieces of text as they are ready, then the final Answer (whose text is what the user should see)."""
-        streamed = False
-        for item in self._answer_stream(question, history, filters):
-            if isinstance(item, str):
-                streamed = True
-                yield item
-            else:
-                if not streamed:
-                    yield item[0].text
-                yield item[0]
+    def ask_stream(self, question: str, history=None, filters=None) -> Iterator[AnswerEvent]:
+        """Checked pieces of text as they are ready (from a language model), then the final Answer."""
+        answer, _ = yield from self._run(question, history, filters)
+        yield AnswerEvent(answer=answer)
 
-    def _answer_stream(self, question: str, history, filters) -> Iterator[str | tuple[Answer, Search | None]]:
-        original = question if isinstance(question, str) else ""
-        question, message = check_question(original)
-        if not question:
-            yield Answer(question=original, text=message, no_answer=True, message=message), None
-            return
+    def _run(self, asked: str, history, filters) -> Generator[AnswerEvent, None, tuple[Answer, Search | None]]:
+        """Yields streamed pieces; returns the answer with its search (None for a facts table or no search)."""
+        original = asked if isinstance(asked, str) else ""
+        text, message = check_question(original)
+        if not text:
+            return Answer(question=original, text=message, no_answer=True, message=message), None
         filters = filters if isinstance(filters, Filters) else Filters.from_dict(filters)
         generative, note = self._generative_or_note()
-        searched = generative.condense(question, history) if generative else resolve(question, history)
+        question = read_question(generative.condense(text, history) if generative else resolve(text, history))
         search = None
-        answer = answer_from_facts(searched, self._metas_within(filters), self.store)  # judgements, inspectors
+        answer = answer_from_facts(question, self._metas_within(filters), self.store)  # judgements, inspectors
         if answer is None:
-            search = self.retriever.search(searched, filters)
+            search = self.retriever.search(question, filters)
             if generative:
-                for item in generative.stream(searched, search):
-                    if isinstance(item, str):
-                        yield item
-                    else:
-                        answer = item
+                answer = yield from generative.stream(search)
             else:
-                answer = self.answerer.answer(searched, search)
-                answer.text = f"{note}\n\n{answer.text}" if note else answer.text
-        answer.question, answer.resolved_question, answer.message = original, searched, message
-        if message:
-            answer.text = f"{message}\n\n{answer.text}"
-        yield answer, search
+                answer = self.answerer.answer(search)
+        notes = [message, note if not generative else "", answer.text]
+        answer.text = "\n\n".join(part for part in notes if part)
+        answer.question, answer.resolved_question, answer.message = original, question.text, message
+        return answer, search
 
     def _metas_within(self, filters: Filters) -> dict[str, dict]:
         metas = self.retriever.metas()

@@ -100,6 +100,25 @@ class TimelinePoint:
 
 
 @dataclass
+class FactTable:
+    """An answer made of report facts: a row per report, each citing the sentence of its report that states it."""
+
+    columns: list[str]
+    rows: list[list[str]]  # cells in column order, as the reports word them
+    citations: list[int]  # the [n] of each row
+
+    def markdown(self) -> str:
+        """The table as Markdown, a Source column of [n] last (a pipe inside a cell cannot break it)."""
+        lines = ["| " + " | ".join([*self.columns, "Source"]) + " |", "|" + "---|" * (len(self.columns) + 1)]
+        for cells, n in zip(self.rows, self.citations, strict=True):
+            lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + f" | [{n}] |")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
 class Answer:
     question: str
     text: str
@@ -111,6 +130,7 @@ class Answer:
     sentences: list[dict] = field(default_factory=list)
     # A judgement table of two or more dated reports: its rows as points in time, oldest first.
     timeline: list[TimelinePoint] = field(default_factory=list)
+    table: FactTable | None = None  # an answer from the reports' facts; its Markdown ends the text
 
     def to_json(self) -> dict:
         data = {
@@ -125,7 +145,18 @@ class Answer:
             data["sentences"] = self.sentences
         if self.timeline:
             data["timeline"] = [p.to_json() for p in self.timeline]
+        if self.table:
+            data["table"] = self.table.to_json()
         return data
+
+
+@dataclass(frozen=True)
+class AnswerEvent:
+    """One step of a streamed answer: a checked piece of text to show now, or, last of all, the whole Answer
+    (whose text is what the user should end up seeing)."""
+
+    text: str = ""
+    answer: Answer | None = None
 
 
 @dataclass

@@ -33,6 +33,7 @@ from assistant.indexing.embeddings import Embedder
 from assistant.indexing.indexer import encode_with_sentences, parse_file, scan_corpus
 from assistant.ingest.chunking import chunk_id, sentence_spans
 from assistant.schema import Chunk, Document
+from assistant.search.question import read_question
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,10 +113,10 @@ def timings(assistant: Assistant, questions: list[str]) -> dict[str, tuple[float
         store.dense_search(vector, 30)
         runs["dense"].append(time.perf_counter() - started)
         started = time.perf_counter()
-        store.lexical_search(retriever.lexical_match(q, []), 30)
+        store.lexical_search(retriever.lexical_match(q), 30)
         runs["BM25"].append(time.perf_counter() - started)
         started = time.perf_counter()
-        retriever.search(q, use_authorities=False)
+        retriever.search(read_question(q, find_names=False))
         runs["fused"].append(time.perf_counter() - started)
         started = time.perf_counter()
         retriever.search(q)

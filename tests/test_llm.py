@@ -170,15 +170,17 @@ def test_an_unknown_model_choice_falls_back_with_a_note(sample_assistant):
 
 def test_streaming_shows_only_checked_sentences_then_the_answer(sample_assistant):
     model = ScriptedChatModel(respond=echo_then(INVENTED))
-    items = list(with_model(sample_assistant, model).ask_stream(AGENCY))
-    *pieces, answer = items
-    assert pieces and all(isinstance(p, str) for p in pieces)
+    *events, last = list(with_model(sample_assistant, model).ask_stream(AGENCY))
+    pieces = [event.text for event in events]
+    assert pieces and all(piece and event.answer is None for piece, event in zip(pieces, events, strict=True))
+    answer = last.answer
     assert "".join(pieces).strip() == answer.text and "swimming" not in "".join(pieces)
 
 
-def test_extractive_streams_its_text_then_the_answer(sample_assistant):
-    text, answer = list(sample_assistant.ask_stream(AGENCY))
-    assert text == answer.text and answer.text.startswith("Ofsted's letter")
+def test_extractive_streams_the_whole_answer_at_once(sample_assistant):
+    [event] = list(sample_assistant.ask_stream(AGENCY))
+    answer = event.answer
+    assert answer.text.startswith("Ofsted's letter")
     assert not sample_assistant.uses_llm and "sentences" not in answer.to_json()
 
 

@@ -130,7 +130,7 @@ def closed_port() -> int:
 def test_an_openai_compatible_endpoint_streams_a_checked_answer(sample_assistant, monkeypatch, serve):
     server = serve()
     assistant = openai_assistant(sample_assistant, monkeypatch, server.url)
-    *pieces, answer = list(assistant.ask_stream(AGENCY))
+    *pieces, answer = [event.text or event.answer for event in assistant.ask_stream(AGENCY)]
     request = server.requests[-1]
     assert request["path"] == "/v1/chat/completions" and request["body"]["stream"] is True
     assert request["body"]["model"] == "loopback-model"

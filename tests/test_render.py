@@ -6,7 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from assistant.answer.timeline import point
-from assistant.schema import Answer, Citation, Document, TimelinePoint
+from assistant.schema import Answer, Citation, Document, FactTable, TimelinePoint
 from assistant.web.render import (
     answer_chat_markdown,
     citation_card,
@@ -90,15 +90,19 @@ def test_chat_text_links_markers_and_escapes_markdown_and_html():
 
 
 def test_a_facts_table_stays_a_table_with_its_cells_shown_literally():
-    text = (
-        "From the facts of 2 Ofsted reports (oldest first):\n\n| Authority | Report | Overall judgement | Source |\n"
-        "|---|---|---|---|\n| *Don*caster | SIF | Inadequate | [1] |\n| Doncaster | ILACS | Good | [2] |"
+    table = FactTable(
+        ["Authority", "Report", "Overall judgement"],
+        [["*Don*caster", "SIF", "Inadequate"], ["Doncaster", "ILACS", "Good|ish"]],
+        [1, 2],
     )
-    shown = answer_chat_markdown(Answer("q", text, False, [citation(1), citation(2)]))
+    text = f"From the facts of 2 Ofsted reports (oldest first):\n\n{table.markdown()}"
+    answer = Answer("q", text, False, [citation(1), citation(2)], table=table)
+    assert answer_chat_markdown(answer, 1) == "From the facts of 2 Ofsted reports \\(oldest first\\):"
+    shown = answer_chat_markdown(answer)
     rows = shown.split("\n\n")[-1].split("\n")
     assert rows[0] == "| Authority | Report | Overall judgement | Source |" and rows[1] == "| --- | --- | --- | --- |"
     assert rows[2].startswith('| \\*Don\\*caster | SIF | Inadequate | <a class="cite-link" href="#cite-card-1"')
-    assert len(rows) == 4
+    assert len(rows) == 4 and "Good\\|ish" in rows[3]  # a pipe in a cell is shown, not a column break
 
 
 def test_sources_panel_when_empty_or_not_covered():

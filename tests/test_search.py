@@ -10,6 +10,7 @@ from conftest import LETTER, copy_samples
 from assistant.authorities import without_authorities
 from assistant.indexing import store
 from assistant.search import retrieval
+from assistant.search.question import focus
 from assistant.search.retrieval import Filters
 
 QUESTIONS = ["agency social work staff", "children's services improvement", "Ofsted inspection of safeguarding"]
@@ -26,7 +27,7 @@ def test_search_within_files_ranks_as_the_whole_index_filtered(sample_assistant,
     everything = sorted(s.documents())
     sources = [LETTER, everything[0]]
     vector = sample_assistant.embedder.encode([question])[0]
-    match = sample_assistant.retriever.lexical_match(question, [])
+    match = sample_assistant.retriever.lexical_match(question)
 
     dense = s.dense_search(vector, 10, sources)
     lexical = s.lexical_search(match, 10, sources)
@@ -41,7 +42,7 @@ def test_both_ways_of_restricting_agree(sample_assistant, monkeypatch):
     s = sample_assistant.store
     sources = [LETTER, sorted(s.documents())[0]]
     vector = sample_assistant.embedder.encode(["agency staff"])[0]
-    match = sample_assistant.retriever.lexical_match("agency staff caseloads", [])
+    match = sample_assistant.retriever.lexical_match("agency staff caseloads")
     few = s.dense_search(vector, 8, sources), s.lexical_search(match, 8, sources)
     monkeypatch.setattr(store, "ID_SEARCH_MAX", 0)
     monkeypatch.setattr(store, "TOKEN_SEARCH_MAX", 0)
@@ -62,12 +63,12 @@ def test_lexical_budget_keeps_the_rarest_words(sample_assistant, monkeypatch):
     question = "children caseloads"
     frequency = sample_assistant.store.document_frequency(["children", "caseload"])
     assert frequency["children"] > frequency["caseload"] > 0
-    assert '"children"' in retriever.lexical_match(question, [])
+    assert '"children"' in retriever.lexical_match(question)
     monkeypatch.setattr(retrieval, "LEXICAL_BUDGET", frequency["caseload"])
-    pruned = retriever.lexical_match(question, [])
+    pruned = retriever.lexical_match(question)
     assert '"caseloads"' in pruned and '"children"' not in pruned
     monkeypatch.setattr(retrieval, "LEXICAL_BUDGET", 0)
-    assert retriever.lexical_match(question, []) == '"caseloads"'  # the rarest word is always kept
+    assert retriever.lexical_match(question) == '"caseloads"'  # the rarest word is always kept
 
 
 def test_an_index_made_before_file_tokens_gains_them_without_reembedding(settings, make_assistant):
@@ -127,7 +128,7 @@ def test_an_authority_an_article_mentions_in_passing_is_found_in_its_own_passage
 
 def test_an_authority_is_left_out_of_the_words_sought_in_any_of_its_forms():
     question = "Is Devon County Council's plan, and DMBC's, working according to the 2023 report?"
-    topic = without_authorities(retrieval.focus(question), ["Devon", "Doncaster"])
+    topic = without_authorities(focus(question), ["Devon", "Doncaster"])
     assert "Devon" not in topic and "County" not in topic and "DMBC" not in topic and "Council" not in topic
     assert "plan" in topic and "working" in topic and "according" not in topic and "2023" not in topic
 

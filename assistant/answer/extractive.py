@@ -12,7 +12,7 @@ from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import sentence_spans
 from assistant.schema import Answer, Citation
-from assistant.search.retrieval import Hit, Search, TermWeights, precise_answer_type
+from assistant.search.results import Hit, Search, TermWeights
 from assistant.text import stem_set, stems
 
 TYPE_ORDER = {"ofsted": 0, "council": 1, "news": 2, "other": 3}
@@ -72,12 +72,12 @@ class Answerer:
         self.embedder = embedder
         self.thresholds = thresholds or Thresholds()
 
-    def is_answered(self, question: str, search: Search) -> bool:
+    def is_answered(self, search: Search) -> bool:
         """Whether the passages found answer the question, or the reports do not cover it."""
         if not search.hits:
             return False
         wanted = set(stems(search.topic)) - _GENERIC
-        if not self._holds_precise_answer(question, search, wanted):
+        if not self._holds_exact_answer(search, wanted):
             return False
         if wanted and any(wanted <= stem_set(h.chunk.text) for h in search.hits[:3]):
             return True  # every word of the question's topic stands in one passage
@@ -88,9 +88,9 @@ class Answerer:
         return self.sentence_support(search) >= self.thresholds.min_sentence_support
 
     @staticmethod
-    def _holds_precise_answer(question: str, search: Search, wanted: set[str]) -> bool:
+    def _holds_exact_answer(search: Search, wanted: set[str]) -> bool:
         """Asked how long, what share, how much money or who led: a sentence on the topic must say it."""
-        kind = precise_answer_type(question)
+        kind = search.question.exact_kind
         if kind is None:
             return True
         for hit in search.hits[:3]:
@@ -111,8 +111,9 @@ class Answerer:
         vectors = self.embedder.encode([search.topic, *sentences])
         return float((vectors[1:] @ vectors[0]).max())
 
-    def answer(self, question: str, search: Search) -> Answer:
-        if not self.is_answered(question, search):
+    def answer(self, search: Search) -> Answer:
+        question = search.question.text
+        if not self.is_answered(search):
             return Answer(question=question, text=self.not_found_text(search), no_answer=True)
         citations = self._citations(search, limit=self.thresholds.max_citations)
         text = self.compose(citations)
@@ -136,7 +137,7 @@ class Answerer:
 
     def _citations(self, search: Search, limit: int) -> list[Citation]:
         """The passages worth citing, each with the span of its best sentence(s), Ofsted's first."""
-        weights = (search.weights or TermWeights({}, {})).without(_GENERIC)
+        weights = search.weights.without(_GENERIC)
         chosen: list[tuple[Hit, tuple[int, int]]] = []
         for i, hit in enumerate(search.hits):
             (start, end), share = self._quote(hit, weights, search, allow_semantic=i < 2)

@@ -10,17 +10,12 @@ import re
 from dataclasses import dataclass
 
 from assistant.answer.timeline import SCALE, point, timeline
-from assistant.authorities import find_authorities
 from assistant.dates import MONTH, MONTHS, doc_date, format_date
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import sentence_spans
-from assistant.schema import Answer, Citation
+from assistant.schema import Answer, Citation, FactTable
+from assistant.search.question import Question
 
-_LEAD = re.compile(r"\bwho led\b|\blead inspector\b|\bwho inspected\b", re.IGNORECASE)
-_GRADE_ASKED = re.compile(
-    r"\bjudge?ments?\b|\bjudged\b|\bgraded?\b|\brated\b|\brating\b|\boverall effectiveness\b", re.IGNORECASE
-)
-_ACROSS = re.compile(r"\bwhich (?:local )?(?:authorities|councils|areas)\b", re.IGNORECASE)
 _SINCE = re.compile(r"\b(?:since|after|from)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _MONTH = re.compile(rf"\b{MONTH}\b", re.IGNORECASE)
@@ -34,8 +29,8 @@ class _Row:
     value: str  # the fact this row reports
 
 
-def is_fact_question(question: str) -> bool:
-    return bool(_LEAD.search(question) or _GRADE_ASKED.search(question))
+def is_fact_question(question: Question) -> bool:
+    return question.asks_lead or question.asks_grade
 
 
 def _overall(judgements: dict) -> tuple[str, str] | None:
@@ -61,23 +56,23 @@ def _in_time(meta: dict, question: str) -> bool:
     return True
 
 
-def _grade_wanted(question: str) -> str | None:
-    lowered = question.lower()
-    return next((g for g in reversed(SCALE) if g in lowered and _ACROSS.search(question)), None)
+def _grade_wanted(question: Question) -> str | None:
+    lowered = question.text.lower()
+    return next((g for g in reversed(SCALE) if g in lowered), None) if question.across else None
 
 
-def _rows(question: str, metas: dict[str, dict]) -> list[_Row]:
-    named = find_authorities(question, ignore_case=True)
+def _rows(question: Question, metas: dict[str, dict]) -> list[_Row]:
+    named = question.named
     reports = {s: m for s, m in metas.items() if m.get("doc_type") and m.get("source_type") == "ofsted"}
     if named:
         reports = {s: m for s, m in reports.items() if set(named) & set(m.get("authorities") or [m.get("authority")])}
-    elif not _ACROSS.search(question):
+    elif not question.across:
         return []  # a fact about no authority in particular is a question for the passages
-    reports = {s: m for s, m in reports.items() if _in_time(m, question)}
+    reports = {s: m for s, m in reports.items() if _in_time(m, question.text)}
     rows = []
     wanted = _grade_wanted(question)
     for source, meta in reports.items():
-        if _LEAD.search(question):
+        if question.asks_lead:
             if meta.get("lead_inspector"):
                 rows.append(_Row(source, meta, "Lead inspector", meta["lead_inspector"]))
             continue
@@ -138,20 +133,15 @@ def _citation(n: int, row: _Row, store: Store) -> Citation | None:
     )
 
 
-def answer_from_facts(question: str, metas: dict[str, dict], store: Store) -> Answer | None:
+def answer_from_facts(question: Question, metas: dict[str, dict], store: Store) -> Answer | None:
     """A table of the facts that answer the question, one cited row per report; None if facts do not apply."""
     if not is_fact_question(question):
         return None
     rows = _rows(question, metas)
     if not rows:
         return None
-    fact = "Lead inspector" if _LEAD.search(question) else "Overall judgement"
-    lines = [
-        f"From the facts of {len(rows)} Ofsted report{'s' if len(rows) > 1 else ''} (oldest first):",
-        "",
-        f"| Authority | Report | Inspected | {fact} | Source |",
-        "|---|---|---|---|---|",
-    ]
+    fact = "Lead inspector" if question.asks_lead else "Overall judgement"
+    table = FactTable(["Authority", "Report", "Inspected", fact], [], [])
     citations, points = [], []
     for row in rows:
         citation = _citation(len(citations) + 1, row, store)
@@ -161,11 +151,18 @@ def answer_from_facts(question: str, metas: dict[str, dict], store: Store) -> An
         meta = row.meta
         when = " to ".join(format_date(d) for d in (meta.get("inspection_start"), meta.get("inspection_end")) if d)
         authority = meta.get("authority") or ", ".join(meta.get("authorities") or [])
-        cells = [authority, meta.get("doc_type", ""), when, row.value]
-        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + f" | [{citation.n}] |")
-        if fact != "Lead inspector" and citation.date:  # an undated row has no place in time
+        table.rows.append([authority, meta.get("doc_type", ""), when, row.value])
+        table.citations.append(citation.n)
+        if not question.asks_lead and citation.date:  # an undated row has no place in time
             points.append(point(citation.date, row.value, authority, citation.n))
     if not citations:
         return None
-    text = "\n".join(lines)
-    return Answer(question=question, text=text, no_answer=False, citations=citations, timeline=timeline(points))
+    intro = f"From the facts of {len(citations)} Ofsted report{'s' if len(citations) > 1 else ''} (oldest first):"
+    return Answer(
+        question=question.text,
+        text=f"{intro}\n\n{table.markdown()}",
+        no_answer=False,
+        citations=citations,
+        timeline=timeline(points),
+        table=table,
+    )

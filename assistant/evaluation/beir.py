@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.api import Assistant
+from assistant.search.question import read_question
 from assistant.search.retrieval import Filters
 
 DENSE, LEXICAL, FUSED = "dense", "BM25", "fused (ours)"
@@ -71,10 +72,10 @@ def _documents(chunk_sources: list[str]) -> list[str]:
 def rankings(assistant: Assistant, query: str, depth: int = 300) -> dict[str, list[str]]:
     """The three rankings of one query: dense alone, BM25 alone, and the assistant's fused retrieval."""
     retriever = assistant.retriever
-    search = retriever.search(query, Filters(), k=depth, use_authorities=False, depth=depth)
+    search = retriever.search(read_question(query, find_names=False), Filters(), k=depth, depth=depth)
     vector = search.query_vector
     dense = assistant.store.dense_search(vector, depth)
-    lexical = assistant.store.lexical_search(retriever.lexical_match(query, []), depth)
+    lexical = assistant.store.lexical_search(retriever.lexical_match(query), depth)
     rows = assistant.store.chunk_rows({cid for cid, _ in dense} | {cid for cid, _ in lexical})
     return {
         DENSE: _documents([rows[cid].source for cid, _ in dense if cid in rows]),

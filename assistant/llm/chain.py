@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -18,9 +18,10 @@ from assistant.answer.extractive import Answerer, document_label
 from assistant.dates import doc_date
 from assistant.llm.grounding import GroundingChecker, SentenceCheck, split_sentences
 from assistant.llm.prompting import answer_messages, condense_messages, sanitised
-from assistant.schema import Answer, Citation
+from assistant.schema import Answer, AnswerEvent, Citation
 from assistant.search.followup import previous_questions, resolve
-from assistant.search.retrieval import Filters, Hit, Retriever, Search
+from assistant.search.results import Hit, Search
+from assistant.search.retrieval import Filters, Retriever
 from assistant.text import stems
 
 MAX_CONDENSED_CHARS = 300
@@ -165,26 +166,23 @@ class GenerativeAnswerer:
             return resolve(question, history)
         return condensed
 
-    def stream(self, question: str, search: Search) -> Iterator[str | Answer]:
-        """Checked sentences as they come, then the final Answer."""
-        base = self.extractive.answer(question, search)
+    def stream(self, search: Search) -> Generator[AnswerEvent, None, Answer]:
+        """Yields each checked sentence as it comes; returns the final Answer."""
+        base = self.extractive.answer(search)
         if base.no_answer:
-            yield base.text
-            yield base
-            return
+            return base
         documents = [citation_document(c) for c in base.citations]
         passages = [sanitised(d.page_content) for d in documents]
         checks: list[SentenceCheck] = []
         try:
-            pieces = self.draft.stream({"question": question, "documents": documents})
+            pieces = self.draft.stream({"question": search.question.text, "documents": documents})
             for check in checked_sentences(pieces, passages, self.checker):
                 checks.append(check)
                 if check.shown:
-                    yield check.shown + " "
+                    yield AnswerEvent(text=check.shown + " ")
         except Exception as exc:
-            yield with_note(base, failure_note(exc), checks)
-            return
-        yield self.compose(base, checks)
+            return with_note(base, failure_note(exc), checks)
+        return self.compose(base, checks)
 
     @staticmethod
     def compose(base: Answer, checks: list[SentenceCheck]) -> Answer:

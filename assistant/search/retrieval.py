@@ -6,59 +6,20 @@ import math
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from assistant.authorities import find_authorities, with_canonical_names, without_authorities
-from assistant.dates import MONTH, doc_date, month_year
+from assistant.dates import doc_date, month_year
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import content_sentences
-from assistant.schema import Chunk
+from assistant.search.question import Question, read_question
+from assistant.search.results import Hit, Search, TermWeights
 from assistant.search.vocabulary import expansions, synonyms_of
-from assistant.text import fts_query, stem_set, stems
+from assistant.text import fts_query, stems
 
 # FTS5 scores every passage holding any word of the query. Words are kept rarest first until their
 # passages add up to this many; the commoner ones (low weight in BM25 anyway) are left to the dense side,
 # so lexical search costs about the same at 10k passages as at 300k.
 LEXICAL_BUDGET = 20_000
 RRF_K = 60  # reciprocal rank fusion's damping: a rank-1 hit in one list is not worth many rank-5 hits
-
-# What a question says about the kind of source it wants ("the inspectors' letter", "the local paper").
-_TYPE_HINTS = {
-    "ofsted": re.compile(
-        r"\b(?:ofsted'?s?|inspectors?'?s?|hmi)\s+(?:letter|report|findings)|\b(?:the|its|this|that|\d{4}) "
-        r"(?:letter|inspection report)\b|\bwhat did (?:ofsted|the inspectors?) (?:say|find|conclude)",
-        re.IGNORECASE,
-    ),
-    "news": re.compile(r"\b(?:news)?paper|\barticle\b|\bpress\b|\bjournalist|\breporter|\btold the\b", re.IGNORECASE),
-    "council": re.compile(r"\bcouncil'?s? (?:statement|response|reply|press release)", re.IGNORECASE),
-}
-_FRAMING = re.compile(
-    r"^\s*according to [^,]{3,60},\s*|^\s*(?:what|how) (?:did|does|do) (?:ofsted|the inspectors?|inspectors|"
-    r"the (?:\d{4} )?(?:report|letter)|it) (?:say|find|conclude|report|write|think) (?:about|on|regarding|of)\s+",
-    re.IGNORECASE,
-)
-
-_TRAILING_FRAMING = re.compile(r",?\s+according to [^,?.!]{3,40}(?=[?.!]?\s*$)", re.IGNORECASE)
-
-
-def question_hints(question: str) -> tuple[set[str], set[str]]:
-    """Source types and years a question points at."""
-    types = {kind for kind, pattern in _TYPE_HINTS.items() if pattern.search(question)}
-    years = set(re.findall(r"\b(?:19|20)\d{2}\b", question))
-    return types, years
-
-
-def topic_of(focused: str, named: list[str]) -> str:
-    """What a question is about: its focus (`focus`) without the authorities it names, or years."""
-    text = without_authorities(with_canonical_names(focused), named)
-    return re.sub(r"\b(?:19|20)\d{2}\b", " ", text).strip()
-
-
-def focus(question: str) -> str:
-    """The question without its framing ("According to the letter, ...", "What did Ofsted say about ...",
-    "... according to the 2012 letter?")."""
-    return _TRAILING_FRAMING.sub("", _FRAMING.sub("", question)).strip() or question
 
 
 @dataclass
@@ -80,32 +41,6 @@ class Filters:
             since=data.get("since") or None,
             until=data.get("until") or None,
         )
-
-
-@dataclass
-class Hit:
-    """A passage found for a question, with the scores that ranked it."""
-
-    chunk: Chunk
-    meta: dict
-    dense: float = 0.0  # cosine similarity to the question
-    lexical: float = 0.0  # BM25
-    fused: float = 0.0
-    rank: int = 0
-    meaning: float | None = None  # cosine of its closest stored sentence to the question's topic (when reranked)
-
-
-@dataclass
-class Search:
-    """The outcome of one search: ranked hits and what the question named."""
-
-    hits: list[Hit]
-    named: list[str]  # authorities the question names
-    unknown_named: list[str]  # of those, the ones no indexed document is about
-    query_vector: np.ndarray | None = None
-    weights: TermWeights | None = None
-    reports: dict[str, list[str]] = field(default_factory=dict)  # authority -> dates of its reports, newest first
-    topic: str = ""  # what the question is about (`topic_of`)
 
 
 def allowed_sources(metas: dict[str, dict], filters: Filters, authorities: list[str]) -> list[str] | None:
@@ -175,9 +110,8 @@ class Retriever:
     def indexed_authorities(self) -> set[str]:
         return {a for meta in self.metas().values() for a in meta.get("authorities", [])}
 
-    def lexical_match(self, query: str, named: list[str]) -> str:
-        """The FTS5 expression for a question: its words (less authority names) and their synonyms."""
-        words = without_authorities(query, named)
+    def lexical_match(self, words: str) -> str:
+        """The FTS5 expression for a question's words (authority names left out) and their synonyms."""
         own = list(dict.fromkeys(stems(words)))
         synonyms = expansions(words)
         frequency = self.store.document_frequency(own + [s for term in synonyms for s in stems(term)])
@@ -196,46 +130,37 @@ class Retriever:
         return " OR ".join(part for part in (fts_query(words, set(own) - kept), _phrases(affordable)) if part)
 
     def search(
-        self,
-        query: str,
-        filters: Filters | None = None,
-        k: int = 8,
-        use_authorities: bool = True,
-        depth: int | None = None,
+        self, question: Question | str, filters: Filters | None = None, k: int = 8, depth: int | None = None
     ) -> Search:
         """Ranked passages for a question, within the filters and the authorities it names."""
+        question = question if isinstance(question, Question) else read_question(question)
         filters = filters or Filters()
         depth = depth or self.depth
         metas = self.metas()
-        named = find_authorities(query, ignore_case=True) if use_authorities else []
         indexed = self.indexed_authorities()
-        unknown = [a for a in named if a not in indexed]
-        restrict = [a for a in named if a in indexed]
+        unknown = [a for a in question.named if a not in indexed]
+        restrict = [a for a in question.named if a in indexed]
         sources = allowed_sources(metas, filters, restrict)
         if unknown and not restrict:
             sources = []  # the question is about authorities the index has nothing on
-        focused = focus(query)
-        vector = self.embedder.encode([with_canonical_names(focused)])[0]
+        vector = self.embedder.encode([question.searched])[0]
         dense = self.store.dense_search(vector, depth, sources)
-        lexical = self.store.lexical_search(self.lexical_match(focused, named), depth, sources)
+        lexical = self.store.lexical_search(self.lexical_match(question.words), depth, sources)
         hits = self._fuse(dense, lexical, metas)
-        types, years = question_hints(query)
-        self._boost(hits, types, years, restrict)
-        weights = self.term_weights(without_authorities(focused, named))
-        topic = topic_of(focused, named)
-        self._rerank(hits[: self.rerank_depth], weights, query, topic or focused, named)
+        self._boost(hits, question, restrict)
+        weights = self.term_weights(question.words)
+        self._rerank(hits[: self.rerank_depth], weights, question)
         hits.sort(key=lambda h: -h.fused)
         for rank, hit in enumerate(hits, start=1):
             hit.rank = rank
-        reports = {a: [d for d, _ in self.reports_about(a)] for a in restrict} if not years else {}
+        reports = {a: [d for d, _ in self.reports_about(a)] for a in restrict} if not question.years else {}
         return Search(
+            question=question,
             hits=hits[:k],
-            named=named,
-            unknown_named=unknown,
-            query_vector=vector,
             weights=weights,
+            query_vector=vector,
+            unknown_named=unknown,
             reports={a: dates for a, dates in reports.items() if len(dates) > 1},
-            topic=topic,
         )
 
     def term_weights(self, question: str) -> TermWeights:
@@ -252,16 +177,16 @@ class Retriever:
         in_question = {s: a for s, a in alternatives.items() if s in own}
         return TermWeights({s: idf[s] for s in own}, {s: 0.6 * idf[s] for s in extra}, in_question)
 
-    def _rerank(self, hits: list[Hit], weights: TermWeights, question: str, topic: str, named: list[str]) -> None:
+    def _rerank(self, hits: list[Hit], weights: TermWeights, question: Question) -> None:
         """Favour passages with one sentence that answers: it holds the question's words that its document does
         not already hold (a letter's date and addressee name the letter, not a finding), the kind of answer the
         question wants, and comes close to the question's topic in meaning."""
         if not hits:
             return
-        wanted = answer_type(question)
+        wanted = question.answer_kind
         top = max(h.fused for h in hits)
-        self._set_meaning(hits, topic)
-        names = {a: self.term_weights(a).own for a in named}
+        self._set_meaning(hits, question.topic or question.focus)
+        names = {a: self.term_weights(a).own for a in question.named}
         for hit in hits:
             own = self._within_document(weights, hit, names)
             best = 0.0
@@ -296,7 +221,8 @@ class Retriever:
             if flat is not None and flat.size:
                 hit.meaning = float((flat.reshape(-1, len(vector)) @ vector).max())
 
-    def _boost(self, hits: list[Hit], types: set[str], years: set[str], named: list[str]) -> None:
+    def _boost(self, hits: list[Hit], question: Question, named: list[str]) -> None:
+        types, years = question.source_types, question.years
         latest = self.latest_reports(named) if named and not years else set()
         for hit in hits:
             if hit.chunk.source in latest:
@@ -324,46 +250,6 @@ class Retriever:
         return _dedupe(ranked)
 
 
-_NUMBER = (
-    r"\b(?:\d[\d,.]*%?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
-    r"|hundred|dozen)\b"
-)
-_DURATION = re.compile(rf"{_NUMBER}[\s-]*(?:day|week|month|year)s?\b", re.I)
-_ANSWER_TYPES = (
-    (re.compile(r"\bhow (?:long|many (?:days|weeks|months|years))\b", re.I), _DURATION),
-    (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|proportion)\b", re.I), re.compile(_NUMBER, re.I)),
-    (
-        re.compile(r"\bwhen\b|\bwhat (?:dates?|day|month|year)\b", re.I),
-        re.compile(rf"\b{MONTH}\b|\b\d{{4}}\b"),
-    ),
-    (
-        re.compile(r"^\s*who\b|\bwho (?:was|is|were|led|wrote|signed)\b", re.I),
-        re.compile(
-            r"\b[A-Z][a-z]+ [A-Z][a-z]+\b|\b(?:Mr|Mrs|Ms|Dr)\b"
-            r"|\b(?:Chief Executive|Director|Inspector|Cabinet member)\b"
-        ),
-    ),
-)
-
-
-# Questions whose answer is of one precise kind: a passage without one cannot answer them.
-_PRECISE_TYPES = (
-    (re.compile(r"\bhow long\b", re.I), _DURATION),
-    (
-        re.compile(r"\bwhat (?:percentage|proportion|share)\b|\bhow many per ?cent\b", re.I),
-        re.compile(r"\d\s*%|\bper ?cent\b|\b(?:half|quarter|third|majority|minority)\b", re.I),
-    ),
-    (
-        re.compile(r"\bhow much (?:money|funding|cash)\b|\bhow much\b.*\b(?:spend|spent|cost|invest|budget)", re.I),
-        re.compile(r"£\s?\d|\b\d[\d,.]*\s?(?:million|billion|m|bn)\b|\bpounds\b", re.I),
-    ),
-    (
-        re.compile(r"\bwho (?:led|inspected|was (?:the )?lead inspector)\b", re.I),
-        re.compile(r"\blead inspector\b|\bled by\b|\bHMI\b|\b(?:His|Her) Majesty.s Inspector", re.I),
-    ),
-)
-
-
 def document_context(meta: dict) -> set[str]:
     """Stems of the words that name a document rather than say anything in it: its main authority, its date,
     and for Ofsted's reports, articles and council statements their kind and title (a scientific abstract's
@@ -378,51 +264,6 @@ def document_context(meta: dict) -> set[str]:
     if re.match(r"\d{4}-\d\d", when):
         parts.append(month_year(when))
     return set(stems(" ".join(parts)))
-
-
-def precise_answer_type(question: str) -> re.Pattern[str] | None:
-    """What a question's answer must hold, when it asks for one precise kind (a duration, a share, a sum, a lead
-    inspector)."""
-    return next((answer for asks, answer in _PRECISE_TYPES if asks.search(question)), None)
-
-
-def answer_type(question: str) -> re.Pattern[str] | None:
-    """What an answering sentence must contain for questions that ask how many, when, who, how long."""
-    return next((answer for asks, answer in _ANSWER_TYPES if asks.search(question)), None)
-
-
-@dataclass
-class TermWeights:
-    """How much each word of a question (and each synonym of one) counts when found in a sentence."""
-
-    own: dict[str, float]
-    extra: dict[str, float]
-    alternatives: dict[str, set[str]] = field(default_factory=dict)  # own word -> the synonyms standing for it
-
-    def without(self, unwanted: set[str]) -> TermWeights:
-        return TermWeights({s: w for s, w in self.own.items() if s not in unwanted}, self.extra, self.alternatives)
-
-    def score(self, sentence: str) -> float:
-        """Each of the question's words counts once: itself, or failing that its best synonym in the sentence."""
-        present = stem_set(sentence)
-        return sum(
-            w
-            if _stem_in(s, present)
-            else max((self.extra[x] for x in self.alternatives.get(s, ()) if x in present), default=0)
-            for s, w in self.own.items()
-        )
-
-    def share(self, sentence: str) -> float:
-        """The score as a share of all the question's own words (synonyms can stand in, up to 1)."""
-        return min(1.0, self.score(sentence) / (sum(self.own.values()) or 1.0))
-
-
-def _stem_in(stem: str, present: set[str]) -> bool:
-    """Whether a sentence holds the word: the same stem, or one starting with the other where the shorter has
-    four letters or more (the Porter stemmer leaves judged/judgement, rely/reliance, worker/work apart)."""
-    if stem in present:
-        return True
-    return len(stem) >= 4 and any(p.startswith(stem) or (len(p) >= 4 and stem.startswith(p)) for p in present)
 
 
 def _phrases(terms: list[str]) -> str:

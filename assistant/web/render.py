@@ -6,41 +6,17 @@ import html
 import math
 import re
 from datetime import date
-from itertools import groupby
 
 from assistant.dates import format_date
-from assistant.schema import Answer, Citation, Document, TimelinePoint
+from assistant.schema import Answer, Citation, Document, FactTable, TimelinePoint
 
 BADGES = {"ofsted": "Ofsted", "council": "Council", "news": "News", "other": "Other"}
-
-
-def source_line(citation: Citation) -> str:
-    """One line naming where a quote comes from: title, kind, authority, date, page, file."""
-    parts = [BADGES.get(citation.source_type, "Other")]
-    if citation.authority:
-        parts.append(citation.authority)
-    if citation.date:
-        parts.append(citation.date)
-    parts.append(f"page {citation.page}")
-    return f"[{citation.n}] {citation.title} ({', '.join(parts)}) — {citation.source}"
-
-
-def answer_markdown(answer: Answer) -> str:
-    lines = [answer.text]
-    if answer.citations:
-        lines += ["", "**Sources**", ""]
-        lines += [f"- {source_line(c)}" for c in answer.citations]
-    return "\n".join(lines)
 
 
 # ---- HTML for the web chat; every piece of document text is escaped (documents are untrusted) ----
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~-])")
-
-
-_TABLE_ROW = re.compile(r"^\|.*\|\s*$")
-_RULE = re.compile(r"^\s*:?-{3,}:?\s*$")
 
 
 def _escape_markdown(text: str) -> str:
@@ -59,18 +35,25 @@ def answer_chat_markdown(answer: Answer, upto_line: int | None = None) -> str:
     With upto_line, only the first lines (for streaming the answer in pieces).
     """
     known = {c.n for c in answer.citations}
-    blocks: list[str] = []
-    for is_table, lines in groupby(answer.text.split("\n")[:upto_line], key=lambda line: bool(_TABLE_ROW.match(line))):
-        if is_table:  # a facts table: its pipes stay, each cell is shown literally
-            blocks.append("\n".join(_table_row(line, known) for line in lines))
-        else:
-            blocks += [_literal(line, known) for line in lines]
+    lines = answer.text.split("\n")
+    table_lines = len(answer.table.rows) + 2 if answer.table else 0  # a facts table ends the text
+    prose = lines[: len(lines) - table_lines]
+    blocks = [_literal(line, known) for line in prose[:upto_line]]
+    shown_rows = (len(lines) if upto_line is None else upto_line) - len(prose) - 2
+    if answer.table and shown_rows >= 0:
+        blocks.append(_table(answer.table, shown_rows, known))
     return "\n\n".join(blocks)
 
 
-def _table_row(line: str, known: set[int]) -> str:
-    cells = [c.strip() for c in line.strip()[1:-1].split("|")]
-    return "| " + " | ".join(c if _RULE.match(c) else _literal(c, known) for c in cells) + " |"
+def _table(table: FactTable, rows: int, known: set[int]) -> str:
+    """A facts table from its cells (each shown literally), with its first rows."""
+    lines = [
+        "| " + " | ".join([*table.columns, "Source"]) + " |",
+        "| " + " | ".join(["---"] * (len(table.columns) + 1)) + " |",
+    ]
+    for cells, n in list(zip(table.rows, table.citations, strict=True))[:rows]:
+        lines.append("| " + " | ".join([*(_literal(c, known) for c in cells), _literal(f"[{n}]", known)]) + " |")
+    return "\n".join(lines)
 
 
 def _literal(text: str, known: set[int]) -> str:

@@ -1,0 +1,116 @@
+"""What a question asks, worked out once: the authorities it names, its years and source kinds, its focus and
+topic, and the kind of answer it wants. Search, the facts tables and the answerer all read this one record."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.authorities import find_authorities, with_canonical_names, without_authorities
+from assistant.dates import MONTH
+
+# What a question says about the kind of source it wants ("the inspectors' letter", "the local paper").
+_TYPE_HINTS = {
+    "ofsted": re.compile(
+        r"\b(?:ofsted'?s?|inspectors?'?s?|hmi)\s+(?:letter|report|findings)|\b(?:the|its|this|that|\d{4}) "
+        r"(?:letter|inspection report)\b|\bwhat did (?:ofsted|the inspectors?) (?:say|find|conclude)",
+        re.IGNORECASE,
+    ),
+    "news": re.compile(r"\b(?:news)?paper|\barticle\b|\bpress\b|\bjournalist|\breporter|\btold the\b", re.IGNORECASE),
+    "council": re.compile(r"\bcouncil'?s? (?:statement|response|reply|press release)", re.IGNORECASE),
+}
+_FRAMING = re.compile(
+    r"^\s*according to [^,]{3,60},\s*|^\s*(?:what|how) (?:did|does|do) (?:ofsted|the inspectors?|inspectors|"
+    r"the (?:\d{4} )?(?:report|letter)|it) (?:say|find|conclude|report|write|think) (?:about|on|regarding|of)\s+",
+    re.IGNORECASE,
+)
+_TRAILING_FRAMING = re.compile(r",?\s+according to [^,?.!]{3,40}(?=[?.!]?\s*$)", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+# Asking who led an inspection, or for a judgement: the reports' facts answer these (answer/factual.py).
+ASKS_LEAD = re.compile(r"\bwho (?:led|inspected|was (?:the )?lead inspector)\b|\blead inspector\b", re.I)
+_ASKS_GRADE = re.compile(
+    r"\bjudge?ments?\b|\bjudged\b|\bgraded?\b|\brated\b|\brating\b|\boverall effectiveness\b", re.IGNORECASE
+)
+_ACROSS = re.compile(r"\bwhich (?:local )?(?:authorities|councils|areas)\b", re.IGNORECASE)
+
+_NUMBER = (
+    r"\b(?:\d[\d,.]*%?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
+    r"|hundred|dozen)\b"
+)
+_DURATION = re.compile(rf"{_NUMBER}[\s-]*(?:day|week|month|year)s?\b", re.I)
+_LEAD_NAMED = re.compile(r"\blead inspector\b|\bled by\b|\bHMI\b|\b(?:His|Her) Majesty.s Inspector", re.I)
+# (what the question says, what an answering sentence holds): a number, a date, a person.
+_ANSWER_KINDS = (
+    (re.compile(r"\bhow (?:long|many (?:days|weeks|months|years))\b", re.I), _DURATION),
+    (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|proportion)\b", re.I), re.compile(_NUMBER, re.I)),
+    (re.compile(r"\bwhen\b|\bwhat (?:dates?|day|month|year)\b", re.I), re.compile(rf"\b{MONTH}\b|\b\d{{4}}\b")),
+    (
+        re.compile(r"^\s*who\b|\bwho (?:was|is|were|led|wrote|signed)\b", re.I),
+        re.compile(
+            r"\b[A-Z][a-z]+ [A-Z][a-z]+\b|\b(?:Mr|Mrs|Ms|Dr)\b"
+            r"|\b(?:Chief Executive|Director|Inspector|Cabinet member)\b"
+        ),
+    ),
+)
+# Questions whose answer is of one exact kind: a passage without one cannot answer them.
+_EXACT_KINDS = (
+    (re.compile(r"\bhow long\b", re.I), _DURATION),
+    (
+        re.compile(r"\bwhat (?:percentage|proportion|share)\b|\bhow many per ?cent\b", re.I),
+        re.compile(r"\d\s*%|\bper ?cent\b|\b(?:half|quarter|third|majority|minority)\b", re.I),
+    ),
+    (
+        re.compile(r"\bhow much (?:money|funding|cash)\b|\bhow much\b.*\b(?:spend|spent|cost|invest|budget)", re.I),
+        re.compile(r"£\s?\d|\b\d[\d,.]*\s?(?:million|billion|m|bn)\b|\bpounds\b", re.I),
+    ),
+    (re.compile(r"\bwho (?:led|inspected|was (?:the )?lead inspector)\b", re.I), _LEAD_NAMED),
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as search and answering read it."""
+
+    text: str  # as asked (a follow-up already resolved)
+    named: tuple[str, ...]  # authorities it names, canonical, most named first
+    focus: str  # without its framing ("According to the letter, ...", "What did Ofsted say about ...")
+    searched: str  # the focus with every authority in its canonical name ("DMBC" -> "Doncaster")
+    words: str  # the focus without the authorities it names: the words to look for
+    topic: str  # those words without years: what the question is about
+    years: frozenset[str]
+    source_types: frozenset[str]  # kinds of source it points at ("the local paper": news)
+    answer_kind: re.Pattern[str] | None  # what an answering sentence holds: a number, a date, a person
+    exact_kind: re.Pattern[str] | None  # what it must hold: asked how long, what share, how much money, who led
+    asks_lead: bool  # who led an inspection
+    asks_grade: bool  # a judgement
+    across: bool  # "which authorities ..."
+
+
+def read_question(text: str, find_names: bool = True) -> Question:
+    """Work a question out once; `find_names=False` for text where place names are content (scientific claims)."""
+    named = tuple(find_authorities(text, ignore_case=True)) if find_names else ()
+    focused = focus(text)
+    words = without_authorities(focused, list(named))
+    topic = _YEAR.sub(" ", without_authorities(with_canonical_names(focused), list(named))).strip()
+    return Question(
+        text=text,
+        named=named,
+        focus=focused,
+        searched=with_canonical_names(focused),
+        words=words,
+        topic=topic,
+        years=frozenset(_YEAR.findall(text)),
+        source_types=frozenset(kind for kind, pattern in _TYPE_HINTS.items() if pattern.search(text)),
+        answer_kind=next((answer for asks, answer in _ANSWER_KINDS if asks.search(text)), None),
+        exact_kind=next((answer for asks, answer in _EXACT_KINDS if asks.search(text)), None),
+        asks_lead=bool(ASKS_LEAD.search(text)),
+        asks_grade=bool(_ASKS_GRADE.search(text)),
+        across=bool(_ACROSS.search(text)),
+    )
+
+
+def focus(text: str) -> str:
+    """The question without its framing ("According to the letter, ...", "What did Ofsted say about ...",
+    "... according to the 2012 letter?")."""
+    return _TRAILING_FRAMING.sub("", _FRAMING.sub("", text)).strip() or text
