@@ -8,42 +8,13 @@ import logging
 import sys
 from pathlib import Path
 
-from assistant.config import LLM_CHOICES, load_settings
-
-
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--corpus", help="folder of reports (default: corpus/, or ASSISTANT_CORPUS)")
-    parser.add_argument("--index", help="folder of the index (default: index/, or ASSISTANT_INDEX)")
-    parser.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000 (or CHROMA_URL)")
-
-
-def add_llm_options(parser: argparse.ArgumentParser) -> None:
-    """--llm and --llm-model, shared by the CLI and the web chat."""
-    parser.add_argument(
-        "--llm",
-        choices=LLM_CHOICES,
-        help="who writes the answer: extractive quotes (default, or ASSISTANT_LLM), an OpenAI-compatible endpoint "
-        "(OPENAI_BASE_URL, OPENAI_API_KEY), Ollama (OLLAMA_HOST) or a local GGUF model (SmolLM2 by default)",
-    )
-    parser.add_argument("--llm-model", help="the model's name (or ASSISTANT_LLM_MODEL); for local, a GGUF file")
-    parser.add_argument("--llm-timeout", type=float, help="seconds one model call may take (or ASSISTANT_LLM_TIMEOUT)")
-
-
-def _settings(args: argparse.Namespace):
-    return load_settings().with_overrides(
-        corpus_dir=args.corpus,
-        index_dir=args.index,
-        chroma_url=args.chroma_url,
-        llm=getattr(args, "llm", None),
-        llm_model=getattr(args, "llm_model", None),
-        llm_timeout=getattr(args, "llm_timeout", None),
-    )
+from assistant.config import add_llm_options, add_location_options, load_settings, settings_from_args
 
 
 def _assistant(args: argparse.Namespace):
     from assistant.api import Assistant
 
-    return Assistant(_settings(args))
+    return Assistant(settings_from_args(args))
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -147,7 +118,7 @@ def _eval_beir(args: argparse.Namespace) -> int:
 def cmd_facts(args: argparse.Namespace) -> int:
     from assistant.indexing.store import Store
 
-    store = Store(_settings(args))
+    store = Store(settings_from_args(args))
     documents = {source: row for source, row in store.documents().items() if row.state == "ok"}
     if not documents:
         print("The index is empty: run `python -m assistant index` first.", file=sys.stderr)
@@ -224,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     index = sub.add_parser("index", help="build or update the index from the corpus folder")
-    _common(index)
+    add_location_options(index)
     index.add_argument("--rebuild", action="store_true", help="start from an empty index")
     index.add_argument("--watch", action="store_true", help="keep running and index files as they come and go")
     index.add_argument("--settle", type=float, default=2.0, help="with --watch: seconds a file must stay unchanged")
@@ -233,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     index.set_defaults(func=cmd_index)
 
     ask = sub.add_parser("ask", help="answer a question ('-' reads one question per line from stdin)")
-    _common(ask)
+    add_location_options(ask)
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.add_argument("--authority", help="only documents about this authority")
@@ -244,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.set_defaults(func=cmd_ask)
 
     ev = sub.add_parser("eval", help="measure answering on a dev set (JSON lines)")
-    _common(ev)
+    add_location_options(ev)
     ev.add_argument("devset", nargs="?", help="JSON lines: question, source, evidence, answerable")
     ev.add_argument("--beir", help="a BEIR-format folder (corpus.jsonl, queries.jsonl, qrels/test.tsv)")
     ev.add_argument("--no-baseline", action="store_true", help="skip the LangChain tutorial baseline")
@@ -253,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=cmd_eval)
 
     facts = sub.add_parser("facts", help="the facts of every indexed report, or how they match a catalogue")
-    _common(facts)
+    add_location_options(facts)
     facts.add_argument("--json", action="store_true", help="one JSON object per document")
     facts.add_argument("--check", metavar="CATALOGUE.csv", help="compare with a catalogue, field by field")
     facts.set_defaults(func=cmd_facts)

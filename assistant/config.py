@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -66,4 +67,35 @@ def load_settings() -> Settings:
         llm_model=_env("ASSISTANT_LLM_MODEL", ""),
         llm_timeout=float(_env("ASSISTANT_LLM_TIMEOUT", "60")),
         llm_max_tokens=int(_env("ASSISTANT_LLM_MAX_TOKENS", "400")),
+    )
+
+
+def add_location_options(parser: argparse.ArgumentParser) -> None:
+    """--corpus, --index and --chroma-url: where the reports and the index live (CLI and web chat alike)."""
+    parser.add_argument("--corpus", help="folder of reports (default: corpus/, or ASSISTANT_CORPUS)")
+    parser.add_argument("--index", help="folder of the index (default: index/, or ASSISTANT_INDEX)")
+    parser.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000 (or CHROMA_URL)")
+
+
+def add_llm_options(parser: argparse.ArgumentParser) -> None:
+    """--llm, --llm-model and --llm-timeout: who writes the answer."""
+    parser.add_argument(
+        "--llm",
+        choices=LLM_CHOICES,
+        help="who writes the answer: extractive quotes (default, or ASSISTANT_LLM), an OpenAI-compatible endpoint "
+        "(OPENAI_BASE_URL, OPENAI_API_KEY), Ollama (OLLAMA_HOST) or a local GGUF model (SmolLM2 by default)",
+    )
+    parser.add_argument("--llm-model", help="the model's name (or ASSISTANT_LLM_MODEL); for local, a GGUF file")
+    parser.add_argument("--llm-timeout", type=float, help="seconds one model call may take (or ASSISTANT_LLM_TIMEOUT)")
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """The environment's settings with what the command line gave on top."""
+    return load_settings().with_overrides(
+        corpus_dir=getattr(args, "corpus", None),
+        index_dir=getattr(args, "index", None),
+        chroma_url=getattr(args, "chroma_url", None),
+        llm=getattr(args, "llm", None),
+        llm_model=getattr(args, "llm_model", None),
+        llm_timeout=getattr(args, "llm_timeout", None),
     )

@@ -1,10 +1,13 @@
-"""The web app's shell: arguments, who may change the corpus, the page builds without a browser."""
+"""The web chat without a browser: arguments, who may change the corpus, the page, the handlers called directly."""
 
 from __future__ import annotations
 
 import pytest
 
-import app
+from assistant.web import server
+from assistant.web.background import BackgroundIndexer
+from assistant.web.handlers import ChatHandlers
+from assistant.web.page import build_page
 
 
 @pytest.mark.parametrize(
@@ -12,58 +15,50 @@ import app
     [("127.0.0.1", True), ("localhost", True), ("::1", True), ("0.0.0.0", False), ("192.168.1.5", False)],
 )
 def test_is_loopback(host, loopback):
-    assert app.is_loopback(host) is loopback
+    assert server.is_loopback(host) is loopback
 
 
 def test_managing_reports_beyond_localhost_needs_credentials(monkeypatch):
     monkeypatch.delenv("ASSISTANT_USER", raising=False)
     monkeypatch.delenv("ASSISTANT_PASSWORD", raising=False)
-    assert app.credentials() is None
-    assert app.may_manage("127.0.0.1", None) and not app.may_manage("0.0.0.0", None)
+    assert server.credentials() is None
+    assert server.may_manage("127.0.0.1", None) and not server.may_manage("0.0.0.0", None)
     monkeypatch.setenv("ASSISTANT_USER", "inspector")
     monkeypatch.setenv("ASSISTANT_PASSWORD", "s3cret")
-    assert app.credentials() == ("inspector", "s3cret")
-    assert app.may_manage("0.0.0.0", app.credentials())
+    assert server.credentials() == ("inspector", "s3cret")
+    assert server.may_manage("0.0.0.0", server.credentials())
 
 
 def test_arguments():
-    args = app.parse_args(["--host", "0.0.0.0", "--port", "8000", "--corpus", "c", "--index", "i", "--chroma-url", "u"])
+    args = server.parse_args(
+        ["--host", "0.0.0.0", "--port", "8000", "--corpus", "c", "--index", "i", "--chroma-url", "u"]
+    )
     assert (args.host, args.port, args.corpus, args.index, args.chroma_url) == ("0.0.0.0", 8000, "c", "i", "u")
 
 
 def test_page_builds_and_exposes_ask(sample_assistant):
-    from assistant.web.background import BackgroundIndexer
-
-    demo = app.build_ui(sample_assistant, BackgroundIndexer(sample_assistant), can_manage=False)
+    demo = build_page(ChatHandlers(sample_assistant, BackgroundIndexer(sample_assistant), can_manage=False))
     api_names = {dep.api_name for dep in demo.fns.values() if dep.api_name and dep.api_visibility == "public"}
     assert api_names == {"ask"}
 
 
-def handler(demo, name: str):
-    return next(block_fn.fn for block_fn in demo.fns.values() if getattr(block_fn.fn, "__name__", "") == name)
-
-
 def test_upload_and_remove_refuse_when_management_is_off(sample_assistant, tmp_path):
-    from assistant.web.background import BackgroundIndexer
-
-    demo = app.build_ui(sample_assistant, BackgroundIndexer(sample_assistant), can_manage=False)
+    handlers = ChatHandlers(sample_assistant, BackgroundIndexer(sample_assistant), can_manage=False)
     sent = tmp_path / "new.txt"
     sent.write_text("Ofsted found caseloads in Wigan too high.")
     before = sorted(p.name for p in sample_assistant.settings.corpus_dir.iterdir())
-    message, *_ = handler(demo, "upload")([str(sent)])
+    message, *_ = handlers.upload([str(sent)])
     assert "turned off" in message
-    message, *_ = handler(demo, "remove")(next(iter(sample_assistant.documents())))
+    message, *_ = handlers.remove(next(iter(sample_assistant.documents())))
     assert "turned off" in message
     assert sorted(p.name for p in sample_assistant.settings.corpus_dir.iterdir()) == before
     assert len(sample_assistant.documents()) == 5
 
 
 def test_answer_streams_line_by_line_and_ends_with_sources(sample_assistant):
-    from assistant.web.background import BackgroundIndexer
-
-    demo = app.build_ui(sample_assistant, BackgroundIndexer(sample_assistant))
+    handlers = ChatHandlers(sample_assistant, BackgroundIndexer(sample_assistant))
     question = "What did Ofsted say about agency staff in Doncaster?"
-    steps = list(handler(demo, "respond")(question, [], [], "", "", "", ""))
+    steps = list(handlers.respond(question, [], [], "", "", "", ""))
     assert len(steps) > 2
     lengths = [len(step[0][-1]["content"]) for step in steps]
     assert lengths == sorted(lengths) and lengths[0] < lengths[-1]
@@ -75,17 +70,15 @@ def test_answer_streams_line_by_line_and_ends_with_sources(sample_assistant):
 def test_upload_that_cannot_be_read_is_moved_out_and_reported(settings, make_assistant, tmp_path):
     from conftest import LETTER, copy_samples, make_pdf
 
-    from assistant.web.background import BackgroundIndexer
-
     copy_samples(settings.corpus_dir, [LETTER])
     assistant = make_assistant(settings)
     indexing = BackgroundIndexer(assistant)
     indexing.wait(indexing.request(), timeout=300)
-    demo = app.build_ui(assistant, indexing)
+    handlers = ChatHandlers(assistant, indexing)
     good, blank = tmp_path / "Wigan letter.txt", tmp_path / "scan.pdf"
     good.write_text("Ofsted found that social workers' caseloads in Wigan were too high.")
     blank.write_bytes(make_pdf([" "]))
-    message, rows, *_ = handler(demo, "upload")([str(good), str(blank)], progress=lambda *a, **k: None)
+    message, rows, *_ = handlers.upload([str(good), str(blank)], progress=lambda *a, **k: None)
     assert "**Wigan_letter.txt** was added" in message
     assert "**scan.pdf** could not be read" in message and "removed" in message
     assert sorted(p.name for p in settings.corpus_dir.iterdir()) == sorted([LETTER, "Wigan_letter.txt"])
