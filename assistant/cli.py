@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from assistant.config import add_llm_options, add_location_options, load_settings, settings_from_args
+from assistant.schema import SOURCE_TYPES
 
 
 def _assistant(args: argparse.Namespace):
@@ -208,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.add_argument("--authority", help="only documents about this authority")
-    ask.add_argument("--type", choices=["ofsted", "council", "news", "other"], help="only this kind of source")
+    ask.add_argument("--type", choices=SOURCE_TYPES, help="only this kind of source")
     ask.add_argument("--since", help="only documents dated on or after this ISO date")
     ask.add_argument("--until", help="only documents dated on or before this ISO date")
     add_llm_options(ask)

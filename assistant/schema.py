@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-SOURCE_TYPES = ("ofsted", "council", "news", "other")
+from assistant.dates import doc_date
+
+SOURCE_TYPES = ("ofsted", "council", "news", "other")  # also the order answers cite them in: Ofsted first
 
 
 @dataclass
@@ -80,6 +82,29 @@ class Citation:
     score: float
     heading: str = ""
     label: str = ""  # how the answer introduces the document ("Ofsted's letter of 16 February 2012 ...")
+
+    @classmethod
+    def quoting(cls, n: int, meta: dict, chunk: Chunk, span: tuple[int, int], **extra: object) -> Citation:
+        """Citation n of a passage (`chunk`) of the document described by `meta`, quoting the span of its text."""
+        offset = span[0] - chunk.start
+        return cls(
+            n=n,
+            doc_id=chunk.doc_id,
+            source=chunk.source,
+            file_name=meta.get("file_name", ""),
+            title=meta.get("title", ""),
+            source_type=meta.get("source_type", "other"),
+            authority=", ".join(meta.get("authorities") or []),
+            date=doc_date(meta),
+            page=chunk.page,
+            passage=chunk.text,
+            passage_start=chunk.start,
+            quote=chunk.text[offset : offset + span[1] - span[0]],
+            quote_start=span[0],
+            quote_end=span[1],
+            heading=chunk.heading,
+            **extra,
+        )
 
     def to_json(self) -> dict:
         return asdict(self)

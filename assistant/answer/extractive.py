@@ -11,11 +11,11 @@ from assistant.dates import doc_date, format_date
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import sentence_spans
-from assistant.schema import Answer, Citation
+from assistant.schema import SOURCE_TYPES, Answer, Citation
 from assistant.search.results import Hit, Search, TermWeights
 from assistant.text import stem_set, stems
 
-TYPE_ORDER = {"ofsted": 0, "council": 1, "news": 2, "other": 3}
+TYPE_ORDER = {kind: i for i, kind in enumerate(SOURCE_TYPES)}
 # Words every question here shares: they say nothing about whether a passage answers it.
 _GENERIC = set(
     stems(
@@ -158,25 +158,10 @@ class Answerer:
         newest_first = -date.fromisoformat(when).toordinal() if when else 0
         return kind, newest_first, Answerer._group_rank(hits, i)
 
-    def _citation(self, n: int, hit: Hit, span: tuple[int, int]) -> Citation:
-        return Citation(
-            n=n,
-            doc_id=hit.chunk.doc_id,
-            source=hit.chunk.source,
-            file_name=hit.meta.get("file_name", ""),
-            title=hit.meta.get("title", ""),
-            source_type=hit.meta.get("source_type", "other"),
-            authority=", ".join(hit.meta.get("authorities", [])),
-            date=doc_date(hit.meta),
-            page=hit.chunk.page,
-            passage=hit.chunk.text,
-            passage_start=hit.chunk.start,
-            quote=self._passage_slice(hit, *span),
-            quote_start=span[0],
-            quote_end=span[1],
-            score=round(float(hit.fused), 5),
-            heading=hit.chunk.heading,
-            label=document_label(hit.meta),
+    @staticmethod
+    def _citation(n: int, hit: Hit, span: tuple[int, int]) -> Citation:
+        return Citation.quoting(
+            n, hit.meta, hit.chunk, span, score=round(float(hit.fused), 5), label=document_label(hit.meta)
         )
 
     @staticmethod
@@ -184,11 +169,6 @@ class Answerer:
         """Keep a document's passages together, documents in the order of their best passage."""
         first = next(j for j, h in enumerate(hits) if h.chunk.source == hits[i].chunk.source)
         return first, i
-
-    @staticmethod
-    def _passage_slice(hit: Hit, start: int, end: int) -> str:
-        offset = start - hit.chunk.start
-        return hit.chunk.text[offset : offset + (end - start)]
 
     def _quote(
         self, hit: Hit, weights: TermWeights, search: Search, allow_semantic: bool

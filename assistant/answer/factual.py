@@ -13,7 +13,7 @@ from assistant.answer.timeline import SCALE, point, timeline
 from assistant.dates import MONTH, MONTHS, doc_date, format_date
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import sentence_spans
-from assistant.schema import Answer, Citation, FactTable
+from assistant.schema import Answer, Chunk, Citation, FactTable
 from assistant.search.question import Question
 
 _SINCE = re.compile(r"\b(?:since|after|from)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
@@ -112,25 +112,19 @@ def _citation(n: int, row: _Row, store: Store) -> Citation | None:
     passage_start = cut + 2 if cut >= 0 else 0
     passage_end = doc.text.find("\n\n", end)
     passage_end = len(doc.text) if passage_end < 0 else passage_end
-    meta = row.meta
-    return Citation(
-        n=n,
-        doc_id=doc.doc_id,
-        source=row.source,
-        file_name=doc.file_name,
-        title=doc.title,
-        source_type="ofsted",
-        authority=", ".join(meta.get("authorities") or []),
-        date=doc_date(meta),
-        page=doc.page_at(start),
-        passage=doc.text[passage_start:passage_end],
-        passage_start=passage_start,
-        quote=doc.text[start:end],
-        quote_start=start,
-        quote_end=end,
-        score=1.0,
-        label=f"Ofsted's {meta.get('doc_type', 'report')} of {format_date(doc_date(meta))}",
+    passage = Chunk(
+        "",
+        doc.doc_id,
+        row.source,
+        0,
+        passage_start,
+        passage_end,
+        doc.page_at(start),
+        "",
+        doc.text[passage_start:passage_end],
     )
+    label = f"Ofsted's {row.meta.get('doc_type', 'report')} of {format_date(doc_date(row.meta))}"
+    return Citation.quoting(n, {**row.meta, "source_type": "ofsted"}, passage, (start, end), score=1.0, label=label)
 
 
 def answer_from_facts(question: Question, metas: dict[str, dict], store: Store) -> Answer | None:

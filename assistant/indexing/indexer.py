@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import multiprocessing
 import os
@@ -320,8 +319,3 @@ def _bar(total: int, show: bool):
     from tqdm import tqdm
 
     return tqdm(total=total, unit="file", desc="indexing", disable=not show or total == 0, leave=False)
-
-
-def manifest_json(store: Store) -> str:
-    """The manifest as JSON lines, for people and scripts."""
-    return "\n".join(json.dumps({"source": s, **d.meta, "chunks": d.n_chunks}) for s, d in store.documents().items())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,8 +43,37 @@ def load_bytes(data: bytes, suffix: str, max_bytes: int) -> Parsed:
     return parsed
 
 
+def looks_binary(data: bytes) -> bool:
+    """Whether a file's first bytes are binary data rather than text in some encoding."""
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    text = head.decode("utf-8", errors="ignore") if _is_utf8(head) else head.decode("cp1252", errors="replace")
+    return sum(not (ch.isprintable() or ch.isspace()) for ch in text) > 40
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start > len(data) - 4  # a character cut at the end of the sample
+    return True
+
+
+def is_pdf(data: bytes) -> bool:
+    return data.lstrip()[:5] == b"%PDF-"
+
+
+def is_docx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "word/document.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
 def _decode(data: bytes) -> tuple[str, list[str]]:
-    if b"\x00" in data[:8192]:
+    if looks_binary(data):
         raise LoadError("binary data, not text")
     try:
         return data.decode("utf-8-sig"), []
@@ -53,8 +83,6 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
 
 def _plain(data: bytes) -> Parsed:
     text, notes = _decode(data)
-    if sum(not (ch.isprintable() or ch.isspace()) for ch in text[:4096]) > 40:
-        raise LoadError("binary data, not text")
     pages = text.split("\f")  # form feeds are page breaks in text exports
     return Parsed(pages=[_strip_markdown(p) for p in pages], notes=notes)
 
@@ -85,7 +113,7 @@ def _html(data: bytes) -> Parsed:
 
 
 def _pdf(data: bytes) -> Parsed:
-    if not data.lstrip()[:5] == b"%PDF-":
+    if not is_pdf(data):
         raise LoadError("not a PDF: the file does not start with %PDF-")
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError

@@ -8,9 +8,9 @@ import re
 from datetime import date
 
 from assistant.dates import format_date
-from assistant.schema import Answer, Citation, Document, FactTable, TimelinePoint
+from assistant.schema import SOURCE_TYPES, Answer, Citation, Document, FactTable, TimelinePoint
 
-BADGES = {"ofsted": "Ofsted", "council": "Council", "news": "News", "other": "Other"}
+BADGES = {kind: kind.title() for kind in SOURCE_TYPES}
 
 
 # ---- HTML for the web chat; every piece of document text is escaped (documents are untrusted) ----

@@ -6,11 +6,11 @@ import os
 import re
 import unicodedata
 import uuid
-import zipfile
-from io import BytesIO
 from pathlib import Path
 
-ALLOWED = (".pdf", ".txt", ".md", ".html", ".htm", ".docx")
+from assistant.ingest.loaders import SUPPORTED, is_docx, is_pdf, looks_binary
+
+ALLOWED = SUPPORTED
 MAX_NAME_CHARS = 100
 
 
@@ -38,36 +38,12 @@ def check_content(data: bytes, suffix: str, max_bytes: int) -> None:
         raise UploadError("the file is empty")
     if len(data) > max_bytes:
         raise UploadError(f"the file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")
-    if suffix == ".pdf" and not data.lstrip()[:5] == b"%PDF-":
+    if suffix == ".pdf" and not is_pdf(data):
         raise UploadError("the file is named .pdf but is not a PDF")
-    if suffix == ".docx" and not _is_docx(data):
+    if suffix == ".docx" and not is_docx(data):
         raise UploadError("the file is named .docx but is not a Word document")
-    if suffix in (".txt", ".md", ".html", ".htm") and _looks_binary(data):
+    if suffix in (".txt", ".md", ".html", ".htm") and looks_binary(data):
         raise UploadError(f"the file is named {suffix} but holds binary data, not text")
-
-
-def _is_docx(data: bytes) -> bool:
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            return "word/document.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
-
-
-def _looks_binary(data: bytes) -> bool:
-    head = data[:8192]
-    if b"\x00" in head:
-        return True
-    text = head.decode("utf-8", errors="ignore") if _is_utf8(head) else head.decode("cp1252", errors="replace")
-    return sum(not (ch.isprintable() or ch.isspace()) for ch in text) > 40
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start > len(data) - 4  # a character cut at the end of the sample
-    return True
 
 
 def save_upload(data: bytes, name: str, corpus_dir: Path, max_bytes: int) -> Path:
