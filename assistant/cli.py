@@ -83,6 +83,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     print(evaluate.HEADER)
     for scores in results:
         print(scores.row())
+        kinds = scores.by_kind()
+        if len(kinds) > 1:
+            print("\n".join(part.row() for part in kinds.values()))
     if args.misses:
         print("\n".join(results[0].misses))
     return 0

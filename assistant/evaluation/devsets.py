@@ -31,6 +31,31 @@ class Scores:
     false_not_found: int = 0
     times_ms: list[float] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)  # one line per question answered wrongly
+    outcomes: list[tuple[str, bool, int | None, bool]] = field(default_factory=list)  # kind, answerable, rank, no
+
+    def record(self, case: Case, rank: int | None, no_answer: bool, ms: float) -> None:
+        """One question's outcome: the rank of its first right passage, or whether it was declared not covered."""
+        self.times_ms.append(ms)
+        self.outcomes.append((case.kind, case.answerable, rank, no_answer))
+        if case.answerable:
+            self.ranks.append(rank)
+            self.false_not_found += no_answer
+        else:
+            self.declared.append(no_answer)
+        if no_answer == case.answerable or (case.answerable and rank != 1):
+            self.misses.append(f"[{case.kind}] rank={rank} no_answer={no_answer}: {case.question}")
+
+    def by_kind(self) -> dict[str, Scores]:
+        """The same figures for each kind of question."""
+        kinds: dict[str, Scores] = {}
+        for kind, answerable, rank, no_answer in self.outcomes:
+            part = kinds.setdefault(kind, Scores(f"  {kind or '-'}"))
+            if answerable:
+                part.ranks.append(rank)
+                part.false_not_found += no_answer
+            else:
+                part.declared.append(no_answer)
+        return dict(sorted(kinds.items()))
 
     def hit_at(self, k: int) -> float:
         return sum(1 for r in self.ranks if r and r <= k) / max(1, len(self.ranks))
@@ -100,16 +125,9 @@ def evaluate_assistant(assistant: Assistant, cases: list[Case], name: str = "ass
     for case in cases:
         started = time.perf_counter()
         answer, search = assistant.ask_with_search(case.question, history=case.history or None)
-        scores.times_ms.append((time.perf_counter() - started) * 1000)
-        ranked = _ranked(answer, search)
-        rank = first_right(case, ranked) if case.answerable else None
-        if case.answerable:
-            scores.ranks.append(rank)
-            scores.false_not_found += answer.no_answer
-        else:
-            scores.declared.append(answer.no_answer)
-        if answer.no_answer == case.answerable or (case.answerable and rank != 1):
-            scores.misses.append(f"[{case.kind}] rank={rank} no_answer={answer.no_answer}: {case.question}")
+        ms = (time.perf_counter() - started) * 1000
+        rank = first_right(case, _ranked(answer, search)) if case.answerable else None
+        scores.record(case, rank, answer.no_answer, ms)
     return scores
 
 
@@ -142,12 +160,10 @@ def evaluate_tutorial_baseline(assistant: Assistant, cases: list[Case]) -> Score
         for case in cases:
             started = time.perf_counter()
             found = store.similarity_search(case.question, k=4)
-            scores.times_ms.append((time.perf_counter() - started) * 1000)
+            ms = (time.perf_counter() - started) * 1000
             ranked = [(d.metadata["source"], d.page_content) for d in found]
-            if case.answerable:
-                scores.ranks.append(first_right(case, ranked))
-            else:
-                scores.declared.append(False)  # it always answers
+            rank = first_right(case, ranked) if case.answerable else None
+            scores.record(case, rank, False, ms)  # it always answers
     return scores
 
 
