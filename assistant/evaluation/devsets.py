@@ -68,10 +68,8 @@ class Scores:
         nf = f"{sum(self.declared)}/{len(self.declared)}" if self.declared else "-"
         fnf = f"{self.false_not_found}/{len(self.ranks)}"
         median = f"{statistics.median(self.times_ms):.1f}" if self.times_ms else "-"
-        return (
-            f"{self.name:<28} {self.hit_at(1):>6.3f} {self.hit_at(5):>6.3f} {self.mrr:>6.3f} "
-            f"{nf:>10} {fnf:>10} {median:>9}"
-        )
+        ranked = [f"{x:.3f}" for x in (self.hit_at(1), self.hit_at(5), self.mrr)] if self.ranks else ["-"] * 3
+        return f"{self.name:<28} {ranked[0]:>6} {ranked[1]:>6} {ranked[2]:>6} {nf:>10} {fnf:>10} {median:>9}"
 
 
 HEADER = f"{'pipeline':<28} {'hit@1':>6} {'hit@5':>6} {'MRR':>6} {'not-found':>10} {'false-nf':>10} {'median ms':>9}"
