@@ -153,6 +153,8 @@ class Answer:
     resolved_question: str = ""  # the question as searched, after follow-up resolution
     # With a language model: each generated sentence, its citations, verdict (kept/flagged/removed), reason.
     sentences: list[dict] = field(default_factory=list)
+    outcome: str = ""  # answered, not_covered (no_answer, reason says why) or uncertain (citations are leads)
+    reason: str = ""
     # A judgement table of two or more dated reports: its rows as points in time, oldest first.
     timeline: list[TimelinePoint] = field(default_factory=list)
     table: FactTable | None = None  # an answer from the reports' facts; its Markdown ends the text
@@ -162,6 +164,8 @@ class Answer:
             "question": self.question,
             "answer": self.text,
             "no_answer": self.no_answer,
+            "outcome": self.outcome or ("not_covered" if self.no_answer else "answered"),
+            "reason": self.reason,
             "message": self.message,
             "resolved_question": self.resolved_question,
             "citations": [c.to_json() for c in self.citations],

@@ -39,14 +39,15 @@ def test_paraphrase_finds_the_agency_passage(sample_assistant):
 
 
 def test_judging_the_evidence_reuses_the_index_sentence_vectors(sample_assistant, monkeypatch):
-    """Answering encodes the question and its topic only: the passages' sentences were encoded at indexing."""
+    """Answering encodes the question and its topic only (in one call): the passages' sentences were encoded at
+    indexing."""
     embedder = sample_assistant.embedder
     encoded: list[list[str]] = []
     real_encode = embedder.encode
     monkeypatch.setattr(embedder, "encode", lambda texts: encoded.append(list(texts)) or real_encode(texts))
     answer = sample_assistant.ask("Does Doncaster rely on temporary social workers?")  # no passage holds every word
     assert not answer.no_answer and "reliance on agency social work staff" in answer.citations[0].quote
-    assert [len(texts) for texts in encoded] == [1, 1]
+    assert [len(texts) for texts in encoded] == [2]
 
 
 @pytest.mark.parametrize(
@@ -91,8 +92,9 @@ def test_an_authority_with_no_reports_is_not_found(sample_assistant):
 )
 def test_off_topic_questions_are_not_found(sample_assistant, question):
     answer = sample_assistant.ask(question)
-    assert answer.no_answer
-    assert answer.text.startswith("The indexed reports do not cover this.")
+    assert answer.no_answer and answer.outcome == "not_covered" and not answer.citations
+    assert answer.reason and answer.text.startswith(answer.reason)
+    assert answer.to_json()["outcome"] == "not_covered"
 
 
 @pytest.mark.parametrize(

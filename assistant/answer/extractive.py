@@ -7,30 +7,21 @@ from datetime import date
 
 import numpy as np
 
+from assistant.answer.coverage import ANSWERED, GENERIC, NOT_COVERED, UNCERTAIN, Coverage
 from assistant.dates import doc_date, format_date
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import sentence_spans
 from assistant.schema import SOURCE_TYPES, Answer, Citation
 from assistant.search.results import Hit, Search, TermWeights
-from assistant.text import stem_set, stems
 
 TYPE_ORDER = {kind: i for i, kind in enumerate(SOURCE_TYPES)}
-# Words every question here shares: they say nothing about whether a passage answers it.
-_GENERIC = set(
-    stems(
-        "ofsted inspector inspectors inspection report reports council councils children child children's "
-        "services service local authority authorities find found"
-    )
-)
 
 
 @dataclass(frozen=True)
 class Thresholds:
     """When the evidence is too weak to answer (calibrated on the dev set, see README)."""
 
-    min_dense: float = 0.35  # below this best cosine similarity, only an exact match of every word answers
-    min_sentence_support: float = 0.25  # the best sentence must come this close to the question's topic
     max_citations: int = 5
     min_quote_share: float = 0.6  # a passage is cited if a sentence holds this share of the question's weight
     min_dense_cite: float = 0.6  # ... or if it is this close in meaning
@@ -71,73 +62,32 @@ class Answerer:
         self.store = store
         self.embedder = embedder
         self.thresholds = thresholds or Thresholds()
-
-    def is_answered(self, search: Search) -> bool:
-        """Whether the passages found answer the question, or the reports do not cover it."""
-        if not search.hits:
-            return False
-        wanted = set(stems(search.topic)) - _GENERIC
-        if not self._holds_exact_answer(search, wanted):
-            return False
-        if wanted and any(wanted <= stem_set(h.chunk.text) for h in search.hits[:3]):
-            return True  # every word of the question's topic stands in one passage
-        if max(h.dense for h in search.hits) < self.thresholds.min_dense:
-            return False
-        if wanted and not any(self.store.document_frequency(sorted(wanted)).values()):
-            return False  # not one word of the topic appears anywhere in the index
-        return self.sentence_support(search) >= self.thresholds.min_sentence_support
-
-    @staticmethod
-    def _holds_exact_answer(search: Search, wanted: set[str]) -> bool:
-        """Asked how long, what share, how much money or who led: a sentence on the topic must say it."""
-        kind = search.question.exact_kind
-        if kind is None:
-            return True
-        for hit in search.hits[:3]:
-            for start, end in sentence_spans(hit.chunk.text):
-                sentence = hit.chunk.text[start:end]
-                if kind.search(sentence) and (not wanted or wanted & stem_set(sentence)):
-                    return True
-        return False
-
-    def sentence_support(self, search: Search) -> float:
-        """How close the best sentence of the top passages comes to the question's topic (authorities aside)."""
-        stored = [h.meaning for h in search.hits[:3] if h.meaning is not None]
-        if stored:
-            return max(stored)  # the rerank compared the topic with the index's sentence vectors already
-        sentences = [h.chunk.text[s:e] for h in search.hits[:3] for s, e in sentence_spans(h.chunk.text)]
-        if not sentences:
-            return 0.0
-        vectors = self.embedder.encode([search.topic, *sentences])
-        return float((vectors[1:] @ vectors[0]).max())
+        self.coverage = Coverage(store, embedder)
 
     def answer(self, search: Search) -> Answer:
         question = search.question.text
-        if not self.is_answered(search):
-            return Answer(question=question, text=self.not_found_text(search), no_answer=True)
+        verdict = self.coverage.judge(search)
+        if verdict.outcome == NOT_COVERED:
+            text = self.not_found_text(search, verdict.reason)
+            return Answer(question, text, no_answer=True, outcome=NOT_COVERED, reason=verdict.reason)
         citations = self._citations(search, limit=self.thresholds.max_citations)
         text = self.compose(citations)
-        if search.reports:
+        if verdict.outcome == UNCERTAIN:
+            text = f"{verdict.reason}\n\n{text}"
+        elif search.reports:
             text = f"{reports_note(search.reports)}\n\n{text}"
-        return Answer(question=question, text=text, no_answer=False, citations=citations)
+        no_answer = verdict.outcome != ANSWERED
+        return Answer(question, text, no_answer, citations, outcome=verdict.outcome, reason=verdict.reason)
 
-    def not_found_text(self, search: Search) -> str:
-        if search.unknown_named and not search.hits:
-            names = ", ".join(search.unknown_named)
-            return f"The indexed reports do not cover {names}: no indexed document is about it."
-        text = "The indexed reports do not cover this."
-        closest = []
-        for hit in search.hits:
-            label = document_label(hit.meta)
-            if label not in closest:
-                closest.append(label)
-        if closest:
-            text += " The closest documents are: " + "; ".join(closest[:3]) + "."
-        return text
+    @staticmethod
+    def not_found_text(search: Search, reason: str) -> str:
+        """The reason, and the documents that came closest (so a user knows what was looked at)."""
+        closest = list(dict.fromkeys(document_label(hit.meta) for hit in search.hits))
+        return reason + (" The closest documents are: " + "; ".join(closest[:3]) + "." if closest else "")
 
     def _citations(self, search: Search, limit: int) -> list[Citation]:
         """The passages worth citing, each with the span of its best sentence(s), Ofsted's first."""
-        weights = search.weights.without(_GENERIC)
+        weights = search.weights.without(GENERIC)
         chosen: list[tuple[Hit, tuple[int, int]]] = []
         for i, hit in enumerate(search.hits):
             (start, end), share = self._quote(hit, weights, search, allow_semantic=i < 2)

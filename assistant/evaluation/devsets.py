@@ -31,30 +31,35 @@ class Scores:
     false_not_found: int = 0
     times_ms: list[float] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)  # one line per question answered wrongly
-    outcomes: list[tuple[str, bool, int | None, bool]] = field(default_factory=list)  # kind, answerable, rank, no
+    outcomes: list[tuple[str, bool, int | None, str]] = field(default_factory=list)  # kind, answerable, rank, said
+    uncertain: int = 0  # questions answered with leads only ("not sure")
 
-    def record(self, case: Case, rank: int | None, no_answer: bool, ms: float) -> None:
-        """One question's outcome: the rank of its first right passage, or whether it was declared not covered."""
+    def record(self, case: Case, rank: int | None, outcome: str, ms: float) -> None:
+        """One question's outcome: the rank of its first right passage, and whether it was answered, not covered or
+        not sure. An unanswerable question counts as declared unless answered; an answerable one counts as a false
+        not-found only when declared not covered (leads still show the passages)."""
         self.times_ms.append(ms)
-        self.outcomes.append((case.kind, case.answerable, rank, no_answer))
+        self.outcomes.append((case.kind, case.answerable, rank, outcome))
+        self.uncertain += outcome == "uncertain"
         if case.answerable:
             self.ranks.append(rank)
-            self.false_not_found += no_answer
+            self.false_not_found += outcome == "not_covered"
         else:
-            self.declared.append(no_answer)
-        if no_answer == case.answerable or (case.answerable and rank != 1):
-            self.misses.append(f"[{case.kind}] rank={rank} no_answer={no_answer}: {case.question}")
+            self.declared.append(outcome != "answered")
+        if (outcome != "answered") == case.answerable or (case.answerable and rank != 1):
+            self.misses.append(f"[{case.kind}] rank={rank} {outcome}: {case.question}")
 
     def by_kind(self) -> dict[str, Scores]:
         """The same figures for each kind of question."""
         kinds: dict[str, Scores] = {}
-        for kind, answerable, rank, no_answer in self.outcomes:
+        for kind, answerable, rank, outcome in self.outcomes:
             part = kinds.setdefault(kind, Scores(f"  {kind or '-'}"))
+            part.uncertain += outcome == "uncertain"
             if answerable:
                 part.ranks.append(rank)
-                part.false_not_found += no_answer
+                part.false_not_found += outcome == "not_covered"
             else:
-                part.declared.append(no_answer)
+                part.declared.append(outcome != "answered")
         return dict(sorted(kinds.items()))
 
     def hit_at(self, k: int) -> float:
@@ -69,10 +74,16 @@ class Scores:
         fnf = f"{self.false_not_found}/{len(self.ranks)}"
         median = f"{statistics.median(self.times_ms):.1f}" if self.times_ms else "-"
         ranked = [f"{x:.3f}" for x in (self.hit_at(1), self.hit_at(5), self.mrr)] if self.ranks else ["-"] * 3
-        return f"{self.name:<28} {ranked[0]:>6} {ranked[1]:>6} {ranked[2]:>6} {nf:>10} {fnf:>10} {median:>9}"
+        return (
+            f"{self.name:<28} {ranked[0]:>6} {ranked[1]:>6} {ranked[2]:>6} {nf:>10} {fnf:>10} {self.uncertain:>6} "
+            f"{median:>9}"
+        )
 
 
-HEADER = f"{'pipeline':<28} {'hit@1':>6} {'hit@5':>6} {'MRR':>6} {'not-found':>10} {'false-nf':>10} {'median ms':>9}"
+HEADER = (
+    f"{'pipeline':<28} {'hit@1':>6} {'hit@5':>6} {'MRR':>6} {'not-found':>10} {'false-nf':>10} {'unsure':>6} "
+    f"{'median ms':>9}"
+)
 
 
 def load_cases(path: Path, strict: bool = False) -> list[Case]:
@@ -125,7 +136,7 @@ def evaluate_assistant(assistant: Assistant, cases: list[Case], name: str = "ass
         answer, search = assistant.ask_with_search(case.question, history=case.history or None)
         ms = (time.perf_counter() - started) * 1000
         rank = first_right(case, _ranked(answer, search)) if case.answerable else None
-        scores.record(case, rank, answer.no_answer, ms)
+        scores.record(case, rank, answer.outcome or ("not_covered" if answer.no_answer else "answered"), ms)
     return scores
 
 
@@ -161,7 +172,7 @@ def evaluate_tutorial_baseline(assistant: Assistant, cases: list[Case]) -> Score
             ms = (time.perf_counter() - started) * 1000
             ranked = [(d.metadata["source"], d.page_content) for d in found]
             rank = first_right(case, ranked) if case.answerable else None
-            scores.record(case, rank, False, ms)  # it always answers
+            scores.record(case, rank, "answered", ms)  # it always answers
     return scores
 
 

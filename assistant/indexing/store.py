@@ -453,7 +453,7 @@ class Store:
 
     def _dense_within(self, query: dict, sources: list[str]) -> dict:
         """A few files' passages are searched by id, much faster than Chroma's metadata filter."""
-        ids = self._chunk_ids(sources)
+        ids = self.chunk_ids(sources)
         if ids is not None:
             if not ids:
                 return {"ids": [[]], "distances": [[]]}
@@ -464,7 +464,7 @@ class Store:
         where = {"source": {"$in": sources}} if len(sources) > 1 else {"source": sources[0]}
         return self.collection.query(where=where, **query)
 
-    def _chunk_ids(self, sources: list[str]) -> list[str] | None:
+    def chunk_ids(self, sources: list[str]) -> list[str] | None:
         """Committed chunk ids of these files, or None when they are too many to list in a query."""
         ids: list[str] = []
         for start in range(0, len(sources), 500):

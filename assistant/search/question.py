@@ -25,6 +25,16 @@ _FRAMING = re.compile(
     re.IGNORECASE,
 )
 _TRAILING_FRAMING = re.compile(r",?\s+according to [^,?.!]{3,40}(?=[?.!]?\s*$)", re.IGNORECASE)
+# Where the words come from, said anywhere in the question: "per the 2021 focused visit", "in Ofsted's 2014
+# report", "according to the 2012 letter". They name a document, not what the question is about.
+_SOURCE_PHRASE = re.compile(
+    r",?\s*\b(?:per|according to|in|from|during)\s+"
+    r"(?:(?:the|its|their|ofsted['’]?s?|inspectors['’]?|latest|most recent|focused|joint|monitoring|targeted area"
+    r"|children['’]s services|ilacs|sif|jtai|(?:19|20)\d\d)\s+){0,4}"
+    r"(?:inspection|report|visit|letter|review|re-inspection)\b",
+    re.IGNORECASE,
+)
+SPAN_WORDS = re.compile(r"\b(?:since|after|before|until|between|by)\s+(?:19|20)\d\d\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 # Asking who led an inspection, or for a judgement: the reports' facts answer these (answer/factual.py).
@@ -113,4 +123,4 @@ def read_question(text: str, find_names: bool = True) -> Question:
 def focus(text: str) -> str:
     """The question without its framing ("According to the letter, ...", "What did Ofsted say about ...",
     "... according to the 2012 letter?")."""
-    return _TRAILING_FRAMING.sub("", _FRAMING.sub("", text)).strip() or text
+    return _SOURCE_PHRASE.sub(" ", _TRAILING_FRAMING.sub("", _FRAMING.sub("", text))).strip(" ,") or text

@@ -6,11 +6,13 @@ import math
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from assistant.dates import doc_date, month_year
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import content_sentences
-from assistant.search.question import Question, read_question
+from assistant.search.question import SPAN_WORDS, Question, read_question
 from assistant.search.results import Hit, Search, TermWeights
 from assistant.search.vocabulary import expansions, synonyms_of
 from assistant.text import fts_query, stems
@@ -82,6 +84,7 @@ class Retriever:
         self.meaning_weight = 0.35
         self.answer_type_weight = 0.3
         self.year_boost = 0.3
+        self.sentence_list_weight = 1.0  # the passages ranked by their closest sentence, within named authorities
         self._metas: dict[str, dict] = {}
         self._contexts: dict[str, set[str]] = {}  # source -> stems of its document's context
         self._generation = -1
@@ -103,6 +106,14 @@ class Retriever:
             if meta.get("source_type") == "ofsted" and authority in (meta.get("authorities") or [])
         ]
         return sorted(found, reverse=True)
+
+    def report_dates(self, authority: str) -> list[tuple[str, list[str]]]:
+        """(kind, [date, inspection start, inspection end]) of each Ofsted document about an authority, newest first."""
+        metas = self.metas()
+        return [
+            (metas[s].get("doc_type") or metas[s].get("doc_kind") or "report", [d, *_inspection(metas[s])])
+            for d, s in self.reports_about(authority)
+        ]
 
     def latest_reports(self, authorities: list[str]) -> set[str]:
         return {reports[0][1] for a in authorities if len(reports := self.reports_about(a)) > 1}
@@ -143,13 +154,15 @@ class Retriever:
         sources = allowed_sources(metas, filters, restrict)
         if unknown and not restrict:
             sources = []  # the question is about authorities the index has nothing on
-        vector = self.embedder.encode([question.searched])[0]
+        sources = self._of_years_asked(sources, question, restrict)
+        vector, topic = self.embedder.encode([question.searched, question.topic or question.focus])
         dense = self.store.dense_search(vector, depth, sources)
         lexical = self.store.lexical_search(self.lexical_match(question.words), depth, sources)
-        hits = self._fuse(dense, lexical, metas)
+        by_sentence = self._sentence_search(topic, sources, depth) if sources else []
+        hits = self._fuse([dense, lexical, by_sentence], metas)
         self._boost(hits, question, restrict)
         weights = self.term_weights(question.words)
-        self._rerank(hits[: self.rerank_depth], weights, question)
+        self._rerank(hits[: self.rerank_depth], weights, question, topic)
         hits.sort(key=lambda h: -h.fused)
         for rank, hit in enumerate(hits, start=1):
             hit.rank = rank
@@ -161,6 +174,8 @@ class Retriever:
             query_vector=vector,
             unknown_named=unknown,
             reports={a: dates for a, dates in reports.items() if len(dates) > 1},
+            sources=sources,
+            reports_by_authority={a: self.report_dates(a) for a in restrict},
         )
 
     def term_weights(self, question: str) -> TermWeights:
@@ -177,7 +192,7 @@ class Retriever:
         in_question = {s: a for s, a in alternatives.items() if s in own}
         return TermWeights({s: idf[s] for s in own}, {s: 0.6 * idf[s] for s in extra}, in_question)
 
-    def _rerank(self, hits: list[Hit], weights: TermWeights, question: Question) -> None:
+    def _rerank(self, hits: list[Hit], weights: TermWeights, question: Question, topic: np.ndarray) -> None:
         """Favour passages with one sentence that answers: it holds the question's words that its document does
         not already hold (a letter's date and addressee name the letter, not a finding), the kind of answer the
         question wants, and comes close to the question's topic in meaning."""
@@ -185,7 +200,7 @@ class Retriever:
             return
         wanted = question.answer_kind
         top = max(h.fused for h in hits)
-        self._set_meaning(hits, question.topic or question.focus)
+        self._set_meaning(hits, topic)
         names = {a: self.term_weights(a).own for a in question.named}
         for hit in hits:
             own = self._within_document(weights, hit, names)
@@ -210,12 +225,33 @@ class Retriever:
         within = {s: w for s, w in own.items() if s not in context}
         return TermWeights(within or own, weights.extra, weights.alternatives)
 
-    def _set_meaning(self, hits: list[Hit], topic: str) -> None:
+    def _of_years_asked(self, sources: list[str] | None, question: Question, named: list[str]) -> list[str] | None:
+        """An authority's reports of the years a question names, when it has any: "the 2021 visit" to Bradford is
+        one of its five reports, and the others' findings would answer for it. A year that bounds a period
+        ("since 2015") restricts nothing."""
+        if not (sources and named and question.years) or SPAN_WORDS.search(question.text):
+            return sources
+        metas = self.metas()
+        dated = [s for s in sources if question.years & {d[:4] for d in _dates(metas.get(s, {}))}]
+        return dated or sources
+
+    def _sentence_search(self, topic: np.ndarray, sources: list[str], depth: int) -> list[tuple[str, float]]:
+        """Passages of the files searched, ranked by their sentence closest in meaning to the question's topic:
+        a finding worded unlike the question ("swamped" for "caseloads too high") is one sentence among many in a
+        passage, and the passage's own vector blurs it."""
+        ids = self.store.chunk_ids(sources)
+        if not ids:
+            return []
+        best = {
+            cid: float((flat.reshape(-1, len(topic)) @ topic).max())
+            for cid, flat in self.store.sentence_vectors(ids).items()
+            if flat.size
+        }
+        return sorted(best.items(), key=lambda item: -item[1])[:depth]
+
+    def _set_meaning(self, hits: list[Hit], vector: np.ndarray) -> None:
         """Each passage's `meaning`: the cosine of its closest sentence to the question's topic (vectors stored)."""
         stored = self.store.sentence_vectors(h.chunk.chunk_id for h in hits)
-        if not any(flat.size for flat in stored.values()):
-            return
-        vector = self.embedder.encode([topic])[0]
         for hit in hits:
             flat = stored.get(hit.chunk.chunk_id)
             if flat is not None and flat.size:
@@ -233,21 +269,21 @@ class Retriever:
             if years & dates:
                 hit.fused *= 1.0 + self.year_boost
 
-    def _fuse(self, dense: list[tuple[str, float]], lexical: list[tuple[str, float]], metas: dict) -> list[Hit]:
+    def _fuse(self, lists: list[list[tuple[str, float]]], metas: dict) -> list[Hit]:
+        """Reciprocal rank fusion of the dense, lexical and sentence lists (each [(chunk id, score)], best first)."""
         scores: dict[str, Hit] = {}
-        rows = self.store.chunk_rows({cid for cid, _ in dense} | {cid for cid, _ in lexical})
-        for rank, (cid, sim) in enumerate(dense):
-            if cid in rows:
+        rows = self.store.chunk_rows({cid for ranked in lists for cid, _ in ranked})
+        weights = (self.dense_weight, self.lexical_weight, self.sentence_list_weight)
+        for ranked, weight, field_name in zip(lists, weights, ("dense", "lexical", None), strict=True):
+            for rank, (cid, score) in enumerate(ranked):
+                if cid not in rows:
+                    continue
                 hit = scores.setdefault(cid, Hit(rows[cid], metas.get(rows[cid].source, {})))
-                hit.dense = sim
-                hit.fused += self.dense_weight / (RRF_K + rank + 1)
-        for rank, (cid, bm25) in enumerate(lexical):
-            if cid in rows:
-                hit = scores.setdefault(cid, Hit(rows[cid], metas.get(rows[cid].source, {})))
-                hit.lexical = bm25
-                hit.fused += self.lexical_weight / (RRF_K + rank + 1)
-        ranked = sorted(scores.values(), key=lambda h: -h.fused)
-        return _dedupe(ranked)
+                if field_name:
+                    setattr(hit, field_name, score)
+                hit.fused += weight / (RRF_K + rank + 1)
+        ranked_hits = sorted(scores.values(), key=lambda h: -h.fused)
+        return _dedupe(ranked_hits)
 
 
 def document_context(meta: dict) -> set[str]:
@@ -264,6 +300,14 @@ def document_context(meta: dict) -> set[str]:
     if re.match(r"\d{4}-\d\d", when):
         parts.append(month_year(when))
     return set(stems(" ".join(parts)))
+
+
+def _dates(meta: dict) -> list[str]:
+    return [d for d in (meta.get("publication_date"), meta.get("inspection_start"), meta.get("inspection_end")) if d]
+
+
+def _inspection(meta: dict) -> list[str]:
+    return [meta.get("inspection_start") or "", meta.get("inspection_end") or ""]
 
 
 def _phrases(terms: list[str]) -> str:

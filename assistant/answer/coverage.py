@@ -1,0 +1,193 @@
+"""Whether the passages found answer a question: answered, not covered (and why), or not sure.
+
+A quote that does not answer is the worst outcome for people who quote what they read, so the checks that can
+say why the reports do not cover a question come first (an authority, a year, a name the indexed documents do
+not have; a figure no sentence gives; a topic the authority's reports never mention), then a calibrated
+measure of how well the best sentence answers decides between answering, offering leads, and saying no.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.authorities import find_authorities, without_authorities
+from assistant.dates import MONTH_NAMES, format_date
+from assistant.indexing.embeddings import Embedder
+from assistant.indexing.store import Store
+from assistant.ingest.chunking import sentence_spans
+from assistant.search.question import SPAN_WORDS
+from assistant.search.results import Hit, Search
+from assistant.text import STOPWORDS, stem_set, stems
+
+ANSWERED, NOT_COVERED, UNCERTAIN = "answered", "not_covered", "uncertain"
+# Words every question here shares: they say nothing about whether a passage answers it.
+GENERIC = set(
+    stems(
+        "ofsted inspector inspectors inspection report reports council councils children child children's "
+        "services service local authority authorities find found"
+    )
+)
+# Capitalised words that are not names of anything a report might leave out.
+_NOT_NAMES = {
+    *(m.lower() for m in MONTH_NAMES),
+    *"ofsted hmi ilacs sif jtai lscb mash dcs uk england english the a an i".split(),
+    *"council county borough city metropolitan district children's children services service".split(),
+}
+_NAME = re.compile(r"(?<![\w'’])([A-Z][\w'’-]*(?:\s+(?:of|upon|on|and|&|the)?\s*[A-Z][\w'’-]*)*)")
+_POSSESSIVE = re.compile(r"['’]s?$")
+_ACRONYM = re.compile(r"[A-Z]{3,6}s?")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: str  # answered, not_covered or uncertain
+    reason: str = ""  # why, in words for the user (empty when answered)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How the best sentence's support decides (fitted on the tuning half of the blind bank, see README)."""
+
+    min_dense: float = 0.35  # below this best cosine similarity, only an exact match of every word answers
+    answer_at: float = 0.25  # support from which the question is answered
+    lead_at: float = 0.25  # support from which the passages are offered as leads; below, not covered
+    words_weight: float = 0.0  # support = words_weight * word share + (1 - words_weight) * meaning
+
+
+class Coverage:
+    """Judges a search against the index it came from."""
+
+    def __init__(self, store: Store, embedder: Embedder, calibration: Calibration | None = None) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.calibration = calibration or Calibration()
+
+    def judge(self, search: Search) -> Verdict:
+        checks = (self._unknown_authority, self._missing_year, self._missing_names, self._missing_kind)
+        for check in checks:
+            reason = check(search)
+            if reason:
+                return Verdict(NOT_COVERED, reason)
+        if not search.hits:
+            return Verdict(NOT_COVERED, "The indexed reports do not cover this.")
+        return self._by_support(search)
+
+    # ---- the reports cannot answer: say why ----
+
+    @staticmethod
+    def _unknown_authority(search: Search) -> str:
+        if search.unknown_named and not search.hits:
+            names = ", ".join(search.unknown_named)
+            return f"The indexed reports do not cover {names}: no indexed document is about it."
+        return ""
+
+    def _missing_year(self, search: Search) -> str:
+        """A year asked of an authority none of whose indexed reports is from it (or inspected in it)."""
+        question = search.question
+        if not question.years or not search.reports_by_authority or SPAN_WORDS.search(question.text):
+            return ""
+        if any(self._mentioned(year, search.sources) for year in question.years):
+            return ""  # the reports speak of that year (an earlier inspection, an event): search them
+        notes = []
+        for authority, reports in search.reports_by_authority.items():
+            years = {d[:4] for _, dates in reports for d in dates if d}
+            if reports and not question.years & years:
+                listed = "; ".join(f"{kind} of {format_date(dates[0])}" for kind, dates in reports if dates[0])
+                years_asked = _join(question.years)
+                notes.append(f"The indexed Ofsted reports on {authority} are: {listed}. None is from {years_asked}.")
+        return " ".join(notes) if len(notes) == len(search.reports_by_authority) else ""
+
+    def _missing_names(self, search: Search) -> str:
+        """A name (a person, a school, a hospital, a programme) that no document searched holds."""
+        missing = [name for name in names_in(search.question.text) if not self._mentioned(name, search.sources)]
+        if not missing:
+            return ""
+        where = f"the indexed reports on {_join(search.named)}" if search.named else "no indexed document"
+        verb = "do not mention" if search.named else "mentions"
+        return f"{where[0].upper()}{where[1:]} {verb} {_join(missing)}."
+
+    def _mentioned(self, name: str, sources: list[str] | None) -> bool:
+        """Every word of the name in one passage ("Brook Lane children's home" holds "Brook Lane Home")."""
+        words = [w for w in re.findall(r"\w+", name.lower()) if w not in STOPWORDS]
+        match = " AND ".join(f'"{w}"' for w in words)
+        return bool(words) and bool(self.store.lexical_search(match, 1, sources))
+
+    @staticmethod
+    def _missing_kind(search: Search) -> str:
+        """Asked how long, what share, how much money or who led: a sentence on the topic must say it."""
+        kind = search.question.exact_kind
+        if kind is None:
+            return ""
+        wanted = topic_stems(search)
+        for hit in search.hits[:3]:
+            for sentence in sentences(hit):
+                if kind.search(sentence) and (not wanted or wanted & stem_set(sentence)):
+                    return ""
+        return "The passages found on this do not give the figure, date or name asked for."
+
+    # ---- the reports may answer: how well does the best sentence? ----
+
+    def _by_support(self, search: Search) -> Verdict:
+        support = self.support(search)
+        calibration = self.calibration
+        wanted = topic_stems(search)
+        if support < 1.0 and max(h.dense for h in search.hits) < calibration.min_dense:
+            support = 0.0  # nothing found is close in meaning, and no passage holds every word
+        elif support < 1.0 and wanted and not any(self.store.document_frequency(sorted(wanted)).values()):
+            support = 0.0  # not one word of the topic appears anywhere in the index
+        if support >= calibration.answer_at:
+            return Verdict(ANSWERED)
+        if support >= calibration.lead_at:
+            return Verdict(UNCERTAIN, "The reports found do not clearly answer this; the closest passages follow.")
+        return Verdict(NOT_COVERED, "The indexed reports do not cover this.")
+
+    def support(self, search: Search) -> float:
+        """How well the best of the top passages answers: its words and its meaning, weighed as calibrated."""
+        top = search.hits[:3]
+        wanted = topic_stems(search)
+        if wanted and any(wanted <= stem_set(h.chunk.text) for h in top):
+            return 1.0  # every word of the question's topic stands in one passage
+        meaning = self.meaning(search)
+        weights = search.weights.without(GENERIC)
+        words = max((weights.share(s) for h in top for s in sentences(h)), default=0.0) if weights.own else 0.0
+        w = self.calibration.words_weight
+        return w * words + (1 - w) * meaning
+
+    def meaning(self, search: Search) -> float:
+        """How close the best sentence of the top passages comes to the question's topic (authorities aside)."""
+        stored = [h.meaning for h in search.hits[:3] if h.meaning is not None]
+        if stored:
+            return max(stored)  # the rerank compared the topic with the index's sentence vectors already
+        texts = [s for h in search.hits[:3] for s in sentences(h)]  # an index made before sentence vectors
+        if not texts:
+            return 0.0
+        vectors = self.embedder.encode([search.topic, *texts])
+        return float((vectors[1:] @ vectors[0]).max())
+
+
+def topic_stems(search: Search) -> set[str]:
+    return set(stems(search.topic)) - GENERIC
+
+
+def sentences(hit: Hit) -> list[str]:
+    return [hit.chunk.text[s:e] for s, e in sentence_spans(hit.chunk.text)]
+
+
+def names_in(text: str) -> list[str]:
+    """Names in a question: runs of two or more capitalised words ("Brook Lane", "Signs of Safety") and
+    acronyms ("CAMHS"), less authorities, months and the words every report uses. A single capitalised word is
+    left out: it is as often a sentence's first word or a figure of speech ("Whitehall") as a name."""
+    found = []
+    for match in _NAME.finditer(text):
+        run = without_authorities(match.group(1), find_authorities(match.group(1), ignore_case=True))
+        words = [_POSSESSIVE.sub("", w) for w in run.split()]
+        words = [w for w in words if w and w.lower() not in _NOT_NAMES and w.lower() not in STOPWORDS]
+        if len(words) > 1 or (words and _ACRONYM.fullmatch(words[0])):
+            found.append(" ".join(words))
+    return found
+
+
+def _join(items) -> str:
+    items = sorted(items) if isinstance(items, (set, frozenset)) else list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
