@@ -481,6 +481,20 @@ class Store:
                 return None
         return ids
 
+    def sources_matching(self, match: str, limit: int) -> list[str]:
+        """Up to `limit` committed files with a passage that matches an FTS5 expression."""
+        sql = (
+            "SELECT DISTINCT c.source FROM chunks_fts f JOIN chunks c ON c.rid = f.rowid "
+            "JOIN documents d ON d.source = c.source AND d.state = 'ok' WHERE chunks_fts MATCH ? LIMIT ?"
+        )
+        return [row[0] for row in self.db.execute(sql, [f"body:({match})", limit])]
+
+    def metas_of(self, sources: list[str]) -> list[dict]:
+        """The metadata of these committed documents (without reading every other one's)."""
+        marks = ",".join("?" * len(sources))
+        rows = self.db.execute(f"SELECT meta FROM documents WHERE state='ok' AND source IN ({marks})", sources)
+        return [json.loads(r[0]) for r in rows]
+
     def lexical_search(self, match: str, k: int, sources: list[str] | None = None) -> list[tuple[str, float]]:
         """(chunk id, BM25 score, higher is better) for an FTS5 match expression."""
         if not match or (sources is not None and not sources):

@@ -75,6 +75,11 @@ _EXACT_KINDS = (
         re.compile(r"£\s?\d|\b\d[\d,.]*\s?(?:million|billion|m|bn)\b|\bpounds\b", re.I),
     ),
     (re.compile(r"\bwho (?:led|inspected|was (?:the )?lead inspector)\b", re.I), _LEAD_NAMED),
+    (re.compile(r"\bhow many\b|\bwhat (?:number|percentage|proportion)\b", re.I), re.compile(_NUMBER, re.I)),
+    (
+        re.compile(r"\bwhen (?:did|was|were|will)\b|\bwhat (?:date|year)\b|\bsince when\b", re.I),
+        re.compile(rf"\b{MONTH}\b|\b\d{{4}}\b"),
+    ),
 )
 
 

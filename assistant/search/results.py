@@ -56,6 +56,8 @@ class Hit:
     fused: float = 0.0
     rank: int = 0
     meaning: float | None = None  # cosine of its closest stored sentence to the question's topic (when reranked)
+    # each stored sentence's cosine to the topic, in the order of chunking.encoded_sentences (when reranked)
+    sentence_meanings: np.ndarray | None = None
 
 
 @dataclass

@@ -21,6 +21,9 @@ from assistant.text import fts_query, stems
 # passages add up to this many; the commoner ones (low weight in BM25 anyway) are left to the dense side,
 # so lexical search costs about the same at 10k passages as at 300k.
 LEXICAL_BUDGET = 20_000
+# Within one or two reports (an authority's report of the year asked) every passage is about the authority, and
+# the sentence that answers decides; across more documents a lone close sentence misled more than it found.
+SENTENCE_SEARCH_FILES = 2
 RRF_K = 60  # reciprocal rank fusion's damping: a rank-1 hit in one list is not worth many rank-5 hits
 
 
@@ -158,7 +161,8 @@ class Retriever:
         vector, topic = self.embedder.encode([question.searched, question.topic or question.focus])
         dense = self.store.dense_search(vector, depth, sources)
         lexical = self.store.lexical_search(self.lexical_match(question.words), depth, sources)
-        by_sentence = self._sentence_search(topic, sources, depth) if sources else []
+        narrow = sources and len(sources) <= SENTENCE_SEARCH_FILES
+        by_sentence = self._sentence_search(topic, sources, depth) if narrow else []
         hits = self._fuse([dense, lexical, by_sentence], metas)
         self._boost(hits, question, restrict)
         weights = self.term_weights(question.words)
@@ -255,7 +259,8 @@ class Retriever:
         for hit in hits:
             flat = stored.get(hit.chunk.chunk_id)
             if flat is not None and flat.size:
-                hit.meaning = float((flat.reshape(-1, len(vector)) @ vector).max())
+                hit.sentence_meanings = flat.reshape(-1, len(vector)) @ vector
+                hit.meaning = float(hit.sentence_meanings.max())
 
     def _boost(self, hits: list[Hit], question: Question, named: list[str]) -> None:
         types, years = question.source_types, question.years
