@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from assistant.dates import doc_date
+from assistant.titles import readable_title
 
 SOURCE_TYPES = ("ofsted", "council", "news", "other")  # also the order answers cite them in: Ofsted first
 
@@ -92,7 +93,7 @@ class Citation:
             doc_id=chunk.doc_id,
             source=chunk.source,
             file_name=meta.get("file_name", ""),
-            title=meta.get("title", ""),
+            title=readable_title(meta),
             source_type=meta.get("source_type", "other"),
             authority=", ".join(meta.get("authorities") or []),
             date=doc_date(meta),

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "assistant"
 # Upstream first: a module may import from its own layer or those before it, never from a later one.
 LAYERS = (
-    {"config", "schema", "text", "dates", "authorities"},
+    {"config", "text", "dates", "titles", "authorities", "schema"},
     {"ingest"},
     {"indexing"},
     {"search"},

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 from assistant.answer.timeline import point
 from assistant.schema import Answer, Citation, Document, FactTable, TimelinePoint
+from assistant.titles import readable_title
 from assistant.web.render import (
     answer_chat_markdown,
     citation_card,
@@ -211,3 +212,23 @@ def test_no_chart_without_a_graded_point_and_the_panel_puts_it_above_the_cards()
     charted.timeline = timeline_points()
     panel = sources_panel(charted)
     assert panel.index('class="timeline"') < panel.index('class="cite-cards"')
+
+
+def test_an_ofsted_report_is_titled_by_its_facts_not_its_pdf_title():
+    meta = {
+        "source_type": "ofsted",
+        "doc_type": "SIF",
+        "authorities": ["Darlington"],
+        "publication_date": "2018-05-21",
+        "title": "Darlington SIF report LI post FAC amendments final",
+    }
+    assert readable_title(meta) == "Ofsted inspection of Darlington children's services, published 21 May 2018"
+    visit = {
+        "source_type": "ofsted",
+        "doc_type": "focused visit",
+        "authority": "Kent",
+        "inspection_start": "2024-02-06",
+    }
+    assert readable_title(visit) == "Ofsted focused visit to Kent children's services, inspected 6 February 2024"
+    article = {"source_type": "news", "title": "Damning report", "authorities": ["Doncaster"]}
+    assert readable_title(article) == "Damning report"

@@ -9,6 +9,7 @@ from datetime import date
 
 from assistant.dates import format_date
 from assistant.schema import SOURCE_TYPES, Answer, Citation, Document, FactTable, TimelinePoint
+from assistant.titles import readable_title
 
 BADGES = {kind: kind.title() for kind in SOURCE_TYPES}
 
@@ -290,7 +291,7 @@ def documents_rows(metas: dict[str, dict]) -> list[list]:
         indexed = meta.get("indexed_at")
         rows.append(
             [
-                meta.get("title") or source,
+                readable_title(meta) or source,
                 BADGES.get(meta.get("source_type", "other"), "Other"),
                 ", ".join(meta.get("authorities") or []),
                 meta.get("publication_date") or "",
