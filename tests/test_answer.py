@@ -187,3 +187,38 @@ def test_cli_json_reads_many_questions_from_stdin(sample_assistant):
 def test_a_council_outside_england_is_not_covered(sample_assistant):
     answer = sample_assistant.ask("How was Cardiff Council's children's services rated by Ofsted?")
     assert answer.no_answer and "Cardiff" in answer.text and not answer.citations
+
+
+def test_a_year_no_report_is_from_is_not_covered_and_the_reports_are_named(sample_assistant):
+    answer = sample_assistant.ask("What did Ofsted find in Doncaster's 2016 inspection?")
+    assert answer.outcome == "not_covered" and answer.no_answer and not answer.citations
+    assert "Doncaster children's services, published 16 February 2012" in answer.reason
+    assert "None is from 2016" in answer.reason and answer.text.startswith(answer.reason)
+
+
+def test_a_name_the_authoritys_reports_never_mention_is_not_covered(sample_assistant):
+    answer = sample_assistant.ask("What did Ofsted say about Brook Lane Children's Home in Doncaster?")
+    assert answer.outcome == "not_covered"
+    assert answer.reason == "The indexed reports on Doncaster do not mention Brook Lane Children's Home."
+
+
+def test_a_year_the_reports_speak_of_is_searched_not_refused(sample_assistant):
+    answer = sample_assistant.ask("Had Doncaster sorted out the problems from its January 2010 inspection?")
+    assert answer.outcome != "not_covered" and answer.citations
+
+
+def test_not_sure_offers_the_closest_passages_as_leads(sample_assistant):
+    from dataclasses import replace
+
+    from assistant.answer.coverage import Calibration, Coverage
+
+    coverage = sample_assistant.answerer.coverage
+    unsure = Coverage(coverage.store, coverage.embedder, replace(Calibration(), answer_at=2.0, lead_at=0.0))
+    sample_assistant.answerer.coverage = unsure
+    try:
+        answer = sample_assistant.ask("What did Ofsted say about agency staff in Doncaster?")
+    finally:
+        sample_assistant.answerer.coverage = coverage
+    assert answer.outcome == "uncertain" and answer.no_answer and answer.citations
+    assert answer.text.startswith(answer.reason) and "agency staff" in answer.text
+    assert answer.to_json()["outcome"] == "uncertain"

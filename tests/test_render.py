@@ -232,3 +232,11 @@ def test_an_ofsted_report_is_titled_by_its_facts_not_its_pdf_title():
     assert readable_title(visit) == "Ofsted focused visit to Kent children's services, inspected 6 February 2024"
     article = {"source_type": "news", "title": "Damning report", "authorities": ["Doncaster"]}
     assert readable_title(article) == "Damning report"
+
+
+def test_a_not_sure_answer_says_its_passages_are_leads():
+    answer = Answer("q", "t [1]", True, [citation(1)], outcome="uncertain", reason="No <b>clear</b> answer.")
+    panel = sources_panel(answer)
+    assert panel.index('class="outcome-uncertain"') < panel.index('class="cite-card"')
+    assert "No &lt;b&gt;clear&lt;/b&gt; answer." in panel and "leads" in panel
+    assert "outcome-uncertain" not in sources_panel(Answer("q", "t [1]", False, [citation(1)], outcome="answered"))

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.authorities import find_authorities, without_authorities
-from assistant.dates import MONTH_NAMES, format_date
+from assistant.dates import MONTH_NAMES
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import encoded_sentences, sentence_spans
@@ -100,7 +100,7 @@ class Coverage:
         for authority, reports in search.reports_by_authority.items():
             years = {d[:4] for _, dates in reports for d in dates if d}
             if reports and not question.years & years:
-                listed = "; ".join(f"{kind} of {format_date(dates[0])}" for kind, dates in reports if dates[0])
+                listed = "; ".join(title for title, _ in reports)
                 years_asked = _join(question.years)
                 notes.append(f"The indexed Ofsted reports on {authority} are: {listed}. None is from {years_asked}.")
         return " ".join(notes) if len(notes) == len(search.reports_by_authority) else ""
@@ -117,7 +117,8 @@ class Coverage:
     def _mentioned(self, name: str, sources: list[str] | None, as_phrase: bool = False) -> bool:
         """Every word of the name in one passage ("Brook Lane children's home" holds "Brook Lane Home"), or with
         `as_phrase` the words side by side."""
-        words = [w for w in re.findall(r"\w+", name.lower()) if w not in STOPWORDS]
+        words = [w.lower() for w in (name.split() if as_phrase else _name_words(name))]
+        words = [w for part in words for w in re.findall(r"\w+", part)]
         match = '"' + " ".join(words) + '"' if as_phrase else " AND ".join(f'"{w}"' for w in words)
         return bool(words) and bool(self.store.lexical_search(match, 1, sources))
 
@@ -223,11 +224,24 @@ def names_in(text: str) -> list[str]:
     found = []
     for match in _NAME.finditer(text):
         run = without_authorities(match.group(1), find_authorities(match.group(1), ignore_case=True))
-        words = [_POSSESSIVE.sub("", w) for w in run.split()]
-        words = [w for w in words if w and w.lower() not in _NOT_NAMES and w.lower() not in STOPWORDS]
+        words = _name_words(run)
         if len(words) > 1 or (words and _ACRONYM.fullmatch(words[0])):
-            found.append(" ".join(words))
+            found.append(_trim(run.strip(" ,")))
     return found
+
+
+def _name_words(run: str) -> list[str]:
+    """The words of a capitalised run that name something: not question words, months or report words."""
+    words = [_POSSESSIVE.sub("", w) for w in run.split()]
+    return [w for w in words if w and w.lower() not in _NOT_NAMES and w.lower() not in STOPWORDS]
+
+
+def _trim(run: str) -> str:
+    """A run without the question words before its name ("Did Brook Lane" -> "Brook Lane")."""
+    words = run.split()
+    while words and words[0].lower() in STOPWORDS:
+        words.pop(0)
+    return " ".join(words)
 
 
 def two_word_phrases(topic: str) -> list[str]:

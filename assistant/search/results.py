@@ -72,7 +72,7 @@ class Search:
     unknown_named: list[str] = field(default_factory=list)  # named authorities no indexed document is about
     reports: dict[str, list[str]] = field(default_factory=dict)  # authority -> dates of its reports, newest first
     sources: list[str] | None = None  # the files searched within; None: every file
-    # named authority -> its Ofsted documents, newest first: (kind, [its date, inspection start, inspection end])
+    # named authority -> its Ofsted documents, newest first: (title, [its date, inspection start, inspection end])
     reports_by_authority: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
 
     @property

@@ -16,6 +16,7 @@ from assistant.search.question import SPAN_WORDS, Question, read_question
 from assistant.search.results import Hit, Search, TermWeights
 from assistant.search.vocabulary import expansions, synonyms_of
 from assistant.text import fts_query, stems
+from assistant.titles import readable_title
 
 # FTS5 scores every passage holding any word of the query. Words are kept rarest first until their
 # passages add up to this many; the commoner ones (low weight in BM25 anyway) are left to the dense side,
@@ -111,12 +112,10 @@ class Retriever:
         return sorted(found, reverse=True)
 
     def report_dates(self, authority: str) -> list[tuple[str, list[str]]]:
-        """(kind, [date, inspection start, inspection end]) of each Ofsted document about an authority, newest first."""
+        """(title, [date, inspection start, inspection end]) of each Ofsted document about an authority, newest
+        first."""
         metas = self.metas()
-        return [
-            (metas[s].get("doc_type") or metas[s].get("doc_kind") or "report", [d, *_inspection(metas[s])])
-            for d, s in self.reports_about(authority)
-        ]
+        return [(readable_title(metas[s]), [d, *_inspection(metas[s])]) for d, s in self.reports_about(authority)]
 
     def latest_reports(self, authorities: list[str]) -> set[str]:
         return {reports[0][1] for a in authorities if len(reports := self.reports_about(a)) > 1}

@@ -34,6 +34,8 @@ CSS = """
 .doc-view pre { white-space: pre-wrap; font-family: inherit; }
 .doc-page-n { font-size: 0.8em; color: #57606a; border-top: 1px dashed #d0d7de; }
 #chat a[href^="#cite-card-"] { color: #0969da !important; text-decoration: none; font-weight: 600; }
+.outcome-uncertain { border: 1px solid #d4a72c; background: #fff8c5; border-radius: 8px; padding: 8px 10px;
+  margin-bottom: 10px; font-size: 0.9em; }
 .timeline { border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px; margin-bottom: 10px; background: #fff; }
 .timeline-title { font-weight: 600; color: #1f2328; font-size: 0.9em; }
 .timeline-svg { display: block; width: 100%; max-width: 460px; height: auto; }

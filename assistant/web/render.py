@@ -125,7 +125,15 @@ def citation_cards(answer: Answer | None) -> str:
 def sources_panel(answer: Answer | None) -> str:
     """The sources panel: the grades-over-time chart when the answer has one, above the citation cards."""
     chart = timeline_chart(answer.timeline) if answer else ""
-    return chart + citation_cards(answer)
+    return chart + outcome_notice(answer) + citation_cards(answer)
+
+
+def outcome_notice(answer: Answer | None) -> str:
+    """Above the cards of an answer the reports do not clearly give: they are leads, not the answer."""
+    if answer is None or answer.outcome != "uncertain":
+        return ""
+    reason = html.escape(answer.reason or "The reports found do not clearly answer this.")
+    return f'<div class="outcome-uncertain" id="outcome"><b>Not sure.</b> {reason} These passages are leads.</div>'
 
 
 # ---- grades over time: an inline SVG, every word escaped, each point a link to its citation card ----
