@@ -30,7 +30,8 @@ _WEAK = re.compile(
     r"weak(?:er|ness|nesses)?|poor(?:ly)?|inconsistent(?:ly)?|variable|variability|delays?|delayed|drift|"
     r"lack(?:s|ing)?|gaps?|shortfalls?|inadequate|ineffective|deficien\w+|fail(?:s|ed)?|unclear|deteriorat\w+|"
     r"declin(?:e|ed|ing)|needs? to (?:improve|be (?:improved|strengthened))|remains? (?:a|an|too|the)|"
-    r"uneven|superficial|cursory|var(?:y|ies)|continues? to (?:experience|wait|lack|be)|(?:is|are|remains?|only|very|has|have|had) (?:limited|mixed)|limited (?:evidence|"
+    r"uneven|superficial|cursory|var(?:y|ies)|continues? to (?:experience|wait|lack|be)|"
+    r"(?:is|are|remains?|only|very|has|have|had) (?:limited|mixed)|limited (?:evidence|"
     r"progress|impact|oversight|understanding|capacity|use|access)|unable|absence of|no evidence)\b",
     re.IGNORECASE,
 )
