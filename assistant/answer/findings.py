@@ -226,7 +226,7 @@ def _matched(sides: Sides) -> list[Finding]:
     for _score, i, j in _pairs(before, after, MATCH):
         old, new = before[i], after[j]
         better = len(_BETTER.findall(new.text))
-        if old.kind == "weakness" and better and better >= len(_WEAK.findall(new.text)):
+        if old.kind == "weakness" and better and (new.kind == "strength" or better > len(_WEAK.findall(new.text))):
             status = "improved"
         elif old.kind == "weakness" and new.kind == "weakness":
             status = "persisting"
