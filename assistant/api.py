@@ -19,7 +19,6 @@ from assistant.answer.compare import (
 from assistant.answer.extractive import Answerer, Thresholds
 from assistant.answer.factual import answer_from_facts
 from assistant.config import Settings, load_settings
-from assistant.dates import doc_date
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.indexer import Indexer, Progress
 from assistant.indexing.store import Store
@@ -135,7 +134,7 @@ class Assistant:
     def compare(
         self, authority: str, before: str | None = None, after: str | None = None, latest: bool = False
     ) -> Comparison:
-        """Two reports of an authority side by side: `before`/`after` a year or an ISO date; by default its
+        """Two reports of an authority side by side: `before`/`after` a year, an ISO date or a source; by default its
         latest two graded reports (with `latest`, its latest two reports of any kind)."""
         metas = self.retriever.metas()
         return compare_reports(self.store, metas, authority, before, after, latest, encode=self.embedder.encode)
@@ -148,17 +147,26 @@ class Assistant:
         comparison = self.compare(question.named[0], before, after, latest)
         return comparison_answer(comparison, self.store, self.retriever.metas(), question.text)
 
+    def reports_of(self, authority: str) -> list[tuple[str, dict]]:
+        """(source, metadata) of an authority's dated Ofsted reports, oldest first."""
+        return reports_of(self.retriever.metas(), authority)
+
+    def new_latest_reports(self, report: IndexReport) -> dict[str, str]:
+        """authority -> its report that this indexing run added or changed, when that is now its newest of two
+        or more (a comparison with the one before it is worth offering)."""
+        metas = self.retriever.metas()
+        found: dict[str, str] = {}
+        for source in [*report.added, *report.updated]:
+            meta = metas.get(source, {})
+            authority = meta.get("authority") or next(iter(meta.get("authorities") or []), "")
+            reports = self.reports_of(authority) if authority and meta.get("source_type") == "ofsted" else []
+            if len(reports) >= 2 and reports[-1][0] == source:
+                found[authority] = source
+        return found
+
     def newest_comparisons(self, report: IndexReport) -> list[Comparison]:
         """For each authority with a report new in this run, its newest report beside the one before it."""
-        metas = self.retriever.metas()
-        fresh = [s for s in [*report.added, *report.updated] if metas.get(s, {}).get("source_type") == "ofsted"]
-        found: dict[str, Comparison] = {}
-        for source in fresh:
-            authority = metas[source].get("authority") or next(iter(metas[source].get("authorities") or []), "")
-            reports = reports_of(metas, authority) if authority else []
-            if len(reports) >= 2 and reports[-1][0] == source and authority not in found:
-                found[authority] = self.compare(authority, after=doc_date(reports[-1][1]))
-        return list(found.values())
+        return [self.compare(authority, after=source) for authority, source in self.new_latest_reports(report).items()]
 
     def _metas_within(self, filters: Filters) -> dict[str, dict]:
         metas = self.retriever.metas()

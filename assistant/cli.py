@@ -31,6 +31,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     show = lambda event, source: print(f"{event}: {source}", flush=True) if args.verbose else None  # noqa: E731
     report = assistant.index(rebuild=args.rebuild, progress=show, show_bar=not args.verbose)
     print(report.summary())
+    newest = assistant.new_latest_reports(report)
+    if 0 < len(newest) <= 10:  # a whole new corpus is not news; a report or two is
+        print("\n".join(f"  new report of {a}: python -m assistant compare {a!r}" for a in sorted(newest)))
     return 0 if report.ok else 1
 
 

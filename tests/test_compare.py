@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
 from contextlib import redirect_stdout
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -170,3 +172,39 @@ def test_list_items_and_polarity_are_read_from_the_text():
     assert [text[s:e] for s, e in spans] == ["- The quality of plans.", "- Supervision."]
     assert kind_of("Plans are not always effective.", False) == "weakness"
     assert kind_of("Robust scrutiny ensures that any gaps are thoroughly explored.", False) == "strength"
+
+
+def test_compare_view_shows_both_reports_quotes_and_opens_a_document_at_one(two_reports):
+    from assistant.web.background import BackgroundIndexer
+    from assistant.web.handlers import ChatHandlers
+    from assistant.web.page import build_page
+
+    handlers = ChatHandlers(two_reports, BackgroundIndexer(two_reports))
+    before, after, view = handlers.report_choices("Sandwell")
+    assert before["value"].endswith("04 march 2022.txt") and after["value"].endswith("07 march 2025.txt")
+    assert "Social workers&#x27; caseloads are too high" in view and "remain too high" in view  # escaped quotes
+    swapped = handlers.compare("Sandwell", after["value"], before["value"])  # chosen the wrong way round
+    assert swapped.index("Earlier: ILACS 4 March 2022") < swapped.index("Newer: ILACS 7 March 2025")
+    comparison = two_reports.compare("Sandwell")
+    quote = comparison.findings[0].quotes[-1]
+    event = SimpleNamespace(_data={"source": quote.source, "start": str(quote.start), "end": str(quote.end)})
+    document = handlers.open_quote(event)
+    assert f'<mark id="doc-highlight">{html.escape(quote.quote)}</mark>' in document
+    assert build_page(handlers) is not None
+
+
+def test_a_new_report_indexed_in_the_background_is_offered_compared(settings, make_assistant):
+    from assistant.web.background import BackgroundIndexer
+    from assistant.web.handlers import ChatHandlers
+
+    write(settings.corpus_dir, "sandwell", "children's services inspection - 04 march 2022.txt", EARLIER)
+    assistant = make_assistant(settings)
+    indexing = BackgroundIndexer(assistant)
+    handlers = ChatHandlers(assistant, indexing)
+    indexing.wait(indexing.request(), timeout=300)
+    offer, _, seen = handlers.poll_offers(-1)
+    assert offer == ""  # one report: nothing to compare yet
+    write(settings.corpus_dir, "sandwell", "children's services inspection - 07 march 2025.txt", LATER)
+    indexing.wait(indexing.request(), timeout=300)
+    offer, _, _ = handlers.poll_offers(seen)
+    assert "Sandwell" in offer and "ILACS of 7 March 2025 beside ILACS of 4 March 2022" in offer

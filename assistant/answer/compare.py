@@ -44,8 +44,11 @@ def reports_of(metas: dict[str, dict], authority: str) -> list[tuple[str, dict]]
 
 
 def _pick(reports: list[tuple[str, dict]], when: str) -> tuple[str, dict] | None:
-    """The report published on that date or in that year (a graded one first, then the latest)."""
+    """The report of that source, published on that date, or in that year (a graded one first, then the latest)."""
     when = when.strip()
+    named = [r for r in reports if r[0] == when]
+    if named:
+        return named[0]
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", when):
         exact = [
             r for r in reports if when in (doc_date(r[1]), r[1].get("inspection_start"), r[1].get("inspection_end"))
