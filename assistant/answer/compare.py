@@ -125,7 +125,8 @@ def _notes(authority: str, count: int, before: ReportRef | None, after: ReportRe
     notes = []
     for ref in (before, after):
         if not ref.judgements:
-            notes.append(f"{_label(ref).capitalize()} carries no grades, so no judgement can be compared.")
+            label = _label(ref)
+            notes.append(f"{label[:1].upper()}{label[1:]} carries no grades, so no judgement can be compared.")
     return notes
 
 
