@@ -9,13 +9,20 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.answer.compare import (
+    compare_reports,
+    comparison_answer,
+    is_compare_question,
+    question_pair,
+    reports_of,
+)
 from assistant.answer.extractive import Answerer, Thresholds
 from assistant.answer.factual import answer_from_facts
 from assistant.config import Settings, load_settings
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.indexer import Indexer, Progress
 from assistant.indexing.store import Store
-from assistant.schema import Answer, AnswerEvent, IndexReport
+from assistant.schema import Answer, AnswerEvent, Comparison, IndexReport
 from assistant.search.followup import resolve
 from assistant.search.question import read_question
 from assistant.search.results import Search
@@ -111,7 +118,8 @@ class Assistant:
         generative, note = self._generative_or_note()
         question = read_question(generative.condense(text, history) if generative else resolve(text, history))
         search = None
-        answer = answer_from_facts(question, self._metas_within(filters), self.store)  # judgements, inspectors
+        answer = self._compare_answer(question)  # "what changed since the last inspection?"
+        answer = answer or answer_from_facts(question, self._metas_within(filters), self.store)
         if answer is None:
             search = self.retriever.search(question, filters)
             if generative:
@@ -122,6 +130,43 @@ class Assistant:
         answer.text = "\n\n".join(part for part in notes if part)
         answer.question, answer.resolved_question, answer.message = original, question.text, message
         return answer, search
+
+    def compare(
+        self, authority: str, before: str | None = None, after: str | None = None, latest: bool = False
+    ) -> Comparison:
+        """Two reports of an authority side by side: `before`/`after` a year, an ISO date or a source; by default its
+        latest two graded reports (with `latest`, its latest two reports of any kind)."""
+        metas = self.retriever.metas()
+        return compare_reports(self.store, metas, authority, before, after, latest, encode=self.embedder.encode)
+
+    def _compare_answer(self, question) -> Answer | None:
+        """A "what changed" question about one authority, answered by comparing its reports; else None."""
+        if not is_compare_question(question):
+            return None
+        before, after, latest = question_pair(question)
+        comparison = self.compare(question.named[0], before, after, latest)
+        return comparison_answer(comparison, self.store, self.retriever.metas(), question.text)
+
+    def reports_of(self, authority: str) -> list[tuple[str, dict]]:
+        """(source, metadata) of an authority's dated Ofsted reports, oldest first."""
+        return reports_of(self.retriever.metas(), authority)
+
+    def new_latest_reports(self, report: IndexReport) -> dict[str, str]:
+        """authority -> its report that this indexing run added or changed, when that is now its newest of two
+        or more (a comparison with the one before it is worth offering)."""
+        metas = self.retriever.metas()
+        found: dict[str, str] = {}
+        for source in [*report.added, *report.updated]:
+            meta = metas.get(source, {})
+            authority = meta.get("authority") or next(iter(meta.get("authorities") or []), "")
+            reports = self.reports_of(authority) if authority and meta.get("source_type") == "ofsted" else []
+            if len(reports) >= 2 and reports[-1][0] == source:
+                found[authority] = source
+        return found
+
+    def newest_comparisons(self, report: IndexReport) -> list[Comparison]:
+        """For each authority with a report new in this run, its newest report beside the one before it."""
+        return [self.compare(authority, after=source) for authority, source in self.new_latest_reports(report).items()]
 
     def _metas_within(self, filters: Filters) -> dict[str, dict]:
         metas = self.retriever.metas()

@@ -1,4 +1,4 @@
-"""The command line: index, ask, eval, facts. Each command parses, calls the library, prints."""
+"""The command line: index, ask, compare, eval, facts. Each command parses, calls the library, prints."""
 
 from __future__ import annotations
 
@@ -31,6 +31,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     show = lambda event, source: print(f"{event}: {source}", flush=True) if args.verbose else None  # noqa: E731
     report = assistant.index(rebuild=args.rebuild, progress=show, show_bar=not args.verbose)
     print(report.summary())
+    newest = assistant.new_latest_reports(report)
+    if 0 < len(newest) <= 10:  # a whole new corpus is not news; a report or two is
+        print("\n".join(f"  new report of {a}: python -m assistant compare {a!r}" for a in sorted(newest)))
     return 0 if report.ok else 1
 
 
@@ -117,6 +120,40 @@ def _eval_beir(args: argparse.Namespace) -> int:
         print(f"{name:<16} {ndcg:>8.3f} {recall:>11.3f}")
     print(f"({(time.perf_counter() - started) / max(1, len(data.queries)) * 1000:.0f} ms per query for all three)")
     return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    import time
+
+    assistant = _assistant(args)
+    if not assistant.store.passage_count():
+        print("The index is empty: run `python -m assistant index` first.", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    comparison = assistant.compare(args.authority, args.before, args.after)
+    logging.getLogger(__name__).info("compared in %.2f s", time.perf_counter() - started)
+    if args.json:
+        print(json.dumps(comparison.to_json(), ensure_ascii=False))
+        return 0 if comparison.after and comparison.before else 1
+    print(_comparison_text(comparison))
+    return 0 if comparison.after and comparison.before else 1
+
+
+def _comparison_text(comparison) -> str:
+    """The comparison for a terminal: the two reports, judgements, then each finding with its quotes."""
+    lines = [comparison.authority]
+    for side, ref in (("before", comparison.before), ("after", comparison.after)):
+        if ref:
+            lines.append(f"  {side}: {ref.doc_type} {ref.date} {ref.source}")
+    lines += [f"  {note}" for note in comparison.notes]
+    if comparison.judgements:
+        lines.append("\nJudgements:")
+    for change in comparison.judgements:
+        lines.append(f"  {change.name}: {change.before} -> {change.after}")
+    for finding in comparison.findings:
+        lines.append(f"\n[{finding.status}] {finding.text}")
+        lines += [f'    {q.date} p.{q.page}: "{" ".join(q.quote.split())}"' for q in finding.quotes]
+    return "\n".join(lines)
 
 
 def cmd_facts(args: argparse.Namespace) -> int:
@@ -226,6 +263,21 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--misses", action="store_true", help="list the questions answered wrongly")
     ev.add_argument("--strict", action="store_true", help="count only each question's first gold answer, not `also`")
     ev.set_defaults(func=cmd_eval)
+
+    compare = sub.add_parser("compare", help="an authority's two reports side by side: judgements and findings")
+    add_location_options(compare)
+    compare.add_argument("authority")
+    compare.add_argument(
+        "--from",
+        dest="before",
+        metavar="YEAR|DATE",
+        help="the earlier report (default: the one before --to, a graded one first)",
+    )
+    compare.add_argument(
+        "--to", dest="after", metavar="YEAR|DATE", help="the newer report (default: the latest graded)"
+    )
+    compare.add_argument("--json", action="store_true", help="one JSON object")
+    compare.set_defaults(func=cmd_compare)
 
     facts = sub.add_parser("facts", help="the facts of every indexed report, or how they match a catalogue")
     add_location_options(facts)

@@ -216,3 +216,95 @@ class IndexReport:
         lines += [f"  {self.reencoded}"] if self.reencoded else []
         lines += [f"  failed: {source}: {reason}" for source, reason in sorted(self.failed.items())]
         return "\n".join(lines)
+
+
+# ---- comparing two reports of one authority (answer/compare.py) ----
+
+
+@dataclass
+class Quote:
+    """A sentence quoted from a report: its words, where they stand (page, character span) and the report's date."""
+
+    source: str
+    quote: str
+    page: int
+    start: int
+    end: int
+    date: str | None = None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ReportRef:
+    """One side of a comparison: which report, of what kind, dated when."""
+
+    source: str
+    date: str | None
+    doc_type: str
+    judgements: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class JudgementChange:
+    """A judgement both reports make: its name (as the newer report words it) and both grades, each cited."""
+
+    name: str
+    before: str
+    after: str
+    citations: list[Quote] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "before": self.before,
+            "after": self.after,
+            "citations": [q.to_json() for q in self.citations],
+        }
+
+
+FINDING_STATUSES = ("persisting", "improved", "new", "recommendation")
+
+
+@dataclass
+class Finding:
+    """A finding of the comparison: its status, a topic line of the quotes' own words, and the quotes."""
+
+    status: str  # one of FINDING_STATUSES
+    text: str
+    quotes: list[Quote] = field(default_factory=list)
+    polarity: str = ""  # weakness or strength, as the earlier (or, for new, the newer) quote reads
+
+    def to_json(self) -> dict:
+        return {
+            "status": self.status,
+            "text": self.text,
+            "polarity": self.polarity,
+            "quotes": [q.to_json() for q in self.quotes],
+        }
+
+
+@dataclass
+class Comparison:
+    """Two reports of one authority side by side: judgements that moved or held, findings, each quoted."""
+
+    authority: str
+    before: ReportRef | None
+    after: ReportRef | None
+    judgements: list[JudgementChange] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said plainly: one report only, a side with no grades
+
+    def to_json(self) -> dict:
+        return {
+            "authority": self.authority,
+            "before": self.before.to_json() if self.before else None,
+            "after": self.after.to_json() if self.after else None,
+            "judgements": [j.to_json() for j in self.judgements],
+            "findings": [f.to_json() for f in self.findings],
+            "notes": self.notes,
+        }

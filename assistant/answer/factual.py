@@ -160,3 +160,8 @@ def answer_from_facts(question: Question, metas: dict[str, dict], store: Store) 
         timeline=timeline(points),
         table=table,
     )
+
+
+def fact_span(text: str, label: str, value: str) -> tuple[int, int]:
+    """Where a report states a fact (a judgement's name and grade): the span of its text to quote."""
+    return _fact_span(text, label, value)

@@ -30,7 +30,14 @@ def content_sentences(text: str) -> list[str]:
 
 def encoded_sentences(text: str) -> list[str]:
     """The sentences of a passage whose vectors the index keeps: content sentences of three words or more."""
-    return [s for s in content_sentences(text) if len(s.split()) >= 3]
+    return [text[s:e] for s, e in encoded_sentence_spans(text)]
+
+
+def encoded_sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Spans of `encoded_sentences`, in the same order as the index keeps their vectors, shifted by offset."""
+    spans = sentence_spans(text)
+    kept = [(s, e) for s, e in spans if not _address_block(text[s:e]) and len(text[s:e].split()) >= 3]
+    return [(s + offset, e + offset) for s, e in kept]
 
 
 def _address_block(sentence: str) -> bool:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.indexing.indexer import scan_corpus
 from assistant.schema import IndexReport
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -20,6 +23,7 @@ class IndexStatus:
     report: IndexReport | None = None  # of the last finished run
     error: str = ""
     runs: int = 0
+    comparisons: list = field(default_factory=list)  # of the last run: each new report beside the one before
 
     def text(self) -> str:
         """One line for people."""
@@ -94,12 +98,22 @@ class BackgroundIndexer:
                 self.status.running, self.status.done, self.status.last_event = True, 0, ""
             self.status.total = files_to_index(self.assistant)
             report = self._run()
+            comparisons = self._compare(report)
             with self._cond:
                 self._finished = target
                 self._reports[target] = report
                 self.status.report, self.status.runs = report, self.status.runs + 1
+                self.status.comparisons = comparisons
                 self.status.running = self._requested > target
                 self._cond.notify_all()
+
+    def _compare(self, report: IndexReport) -> list:
+        """Each new report beside the one before it, prepared here so the Reports tab can offer it at once."""
+        try:
+            return self.assistant.newest_comparisons(report)
+        except Exception:  # noqa: BLE001 - an offer that cannot be made must not stop the indexing thread
+            log.warning("could not compare the new reports", exc_info=True)
+            return []
 
     def _run(self) -> IndexReport:
         def note(event: str, source: str) -> None:

@@ -13,9 +13,18 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.api import Assistant
+from assistant.dates import format_date
 from assistant.schema import Answer, IndexReport
 from assistant.web.background import BackgroundIndexer
-from assistant.web.render import answer_chat_markdown, citation_cards, document_view, documents_rows, sources_panel
+from assistant.web.render import (
+    answer_chat_markdown,
+    citation_cards,
+    comparison_offers,
+    comparison_view,
+    document_view,
+    documents_rows,
+    sources_panel,
+)
 from assistant.web.uploads import UploadError, save_upload
 
 STREAM_PAUSE = 0.04  # seconds between streamed lines, so the answer visibly fills in
@@ -164,3 +173,52 @@ class ChatHandlers:
         if status.runs == seen_runs:
             return gr.skip(), gr.skip(), gr.skip(), status.text(), seen_runs
         return *self.refreshed_reports(), status.runs
+
+    # ---- the Compare tab ----
+
+    def report_choices(self, authority: str | None) -> tuple:
+        """(earlier choice, newer choice, the comparison's view) for an authority: its latest two graded reports."""
+        reports = self.assistant.reports_of(authority) if authority else []
+        choices = [
+            (f"{meta.get('doc_type', 'report')} of {format_date(meta.get('publication_date'))}", s)
+            for s, meta in reports
+        ]
+        if not reports:
+            return gr.update(choices=[], value=None), gr.update(choices=[], value=None), comparison_view(None)
+        comparison = self.assistant.compare(authority)
+        before = comparison.before.source if comparison.before else None
+        after = comparison.after.source if comparison.after else None
+        view = comparison_view(comparison)
+        return gr.update(choices=choices, value=before), gr.update(choices=choices, value=after), view
+
+    def compare(self, authority: str | None, before: str | None, after: str | None) -> str:
+        """Two chosen reports side by side (the later-dated one as the newer whichever way they were chosen)."""
+        if not authority:
+            return comparison_view(None)
+        if before and after and before == after:
+            return '<div class="cmp-empty">Choose two different reports.</div>'
+        dated = {source: meta for source, meta in self.assistant.reports_of(authority)}
+        if (
+            before in dated
+            and after in dated
+            and (dated[before].get("publication_date") or "") > (dated[after].get("publication_date") or "")
+        ):
+            before, after = after, before
+        return comparison_view(self.assistant.compare(authority, before or None, after or None))
+
+    def open_quote(self, event: gr.EventData):
+        """The whole document of the quote clicked in the Compare view, scrolled to it."""
+        data = getattr(event, "_data", None) or {}
+        document = self.assistant.store.document(str(data.get("source") or ""))
+        try:
+            span = (int(data["start"]), int(data["end"]))
+        except (KeyError, TypeError, ValueError):
+            return gr.skip()
+        return document_view(document, span)
+
+    def poll_offers(self, seen_runs: int) -> tuple:
+        """After each indexing run: the new reports' comparisons with the ones before, offered in the Reports tab."""
+        status = self.indexing.status
+        if status.runs == seen_runs:
+            return gr.skip(), gr.skip(), seen_runs
+        return comparison_offers(status.comparisons), gr.update(choices=self.authority_choices()), status.runs

@@ -1,5 +1,6 @@
-"""The web chat's page: an Ask tab (chat, filters, sources, document view) and a Reports tab (table, upload,
-remove), each control wired to a named handler of `handlers.ChatHandlers`."""
+"""The web chat's page: an Ask tab (chat, filters, sources, document view), a Compare tab (two reports of an
+authority side by side) and a Reports tab (table, upload, remove, new reports' comparisons), each control wired
+to a named handler of `handlers.ChatHandlers`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import gradio as gr
 
 from assistant.schema import SOURCE_TYPES
 from assistant.web.handlers import MANAGE_DISABLED, ChatHandlers
-from assistant.web.render import DOCUMENT_COLUMNS, citation_cards, documents_rows
+from assistant.web.render import DOCUMENT_COLUMNS, citation_cards, comparison_view, documents_rows
 from assistant.web.uploads import ALLOWED
 
 EXAMPLES = [
@@ -41,6 +42,13 @@ CSS = """
 .timeline-svg { display: block; width: 100%; max-width: 460px; height: auto; }
 .timeline-grade, .timeline-year { fill: #57606a; } .timeline-n { font-weight: 600; }
 .timeline-point { cursor: pointer; } .timeline-point:hover circle { stroke: #1f2328; }
+.cmp-table { width: 100%; border-collapse: collapse; table-layout: fixed; }
+.cmp-table th, .cmp-table td { vertical-align: top; padding: 4px 8px; width: 50%; text-align: left; }
+.cmp-title td { font-weight: 600; border-top: 1px solid #d0d7de; padding-top: 10px; }
+.cmp-quote { margin: 4px 0; padding: 6px 8px; border-left: 3px solid #6f42c1; background: #f6f8fa; cursor: pointer; }
+.cmp-quote:hover { background: #fff3a3; }
+.cmp-where, .cmp-file { font-size: 0.8em; color: #57606a; }
+.cmp-note { color: #9a6700; }
 .timeline-caption { font-size: 0.8em; color: #57606a; display: flex; flex-wrap: wrap; gap: 4px 12px; }
 """
 
@@ -66,6 +74,13 @@ new MutationObserver(() => {
 }).observe(document.documentElement, {childList: true, subtree: true});
 </script>"""
 
+QUOTE_JS = """
+element.addEventListener("click", (event) => {
+  const quote = event.target.closest(".cmp-quote");
+  if (quote) trigger("click", {source: quote.dataset.source, start: quote.dataset.start, end: quote.dataset.end});
+});
+"""
+
 CARD_JS = """
 element.addEventListener("click", (event) => {
   const card = event.target.closest(".cite-card");
@@ -89,6 +104,16 @@ class AskTab:
 
 
 @dataclass
+class CompareTab:
+    authority: gr.Dropdown
+    before: gr.Dropdown
+    after: gr.Dropdown
+    run: gr.Button
+    view: gr.HTML
+    document: gr.HTML
+
+
+@dataclass
 class ReportsTab:
     table: gr.Dataframe
     files: gr.File
@@ -96,6 +121,7 @@ class ReportsTab:
     to_remove: gr.Dropdown
     remove: gr.Button
     outcome: gr.Markdown
+    offers: gr.HTML
 
 
 def build_page(handlers: ChatHandlers) -> gr.Blocks:
@@ -106,9 +132,12 @@ def build_page(handlers: ChatHandlers) -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
                 ask = _ask_tab(handlers)
+            with gr.Tab("Compare", id="compare"):
+                compare = _compare_tab(handlers)
             with gr.Tab("Reports", id="reports"):
                 reports = _reports_tab(handlers)
         _wire(handlers, ask, reports, status)
+        _wire_compare(handlers, compare, reports)
     return demo
 
 
@@ -162,7 +191,35 @@ def _reports_tab(handlers: ChatHandlers) -> ReportsTab:
             to_remove = gr.Dropdown([], label="Report to remove", interactive=can_manage, elem_id="remove-choice")
             remove = gr.Button("Remove", variant="stop", interactive=can_manage, elem_id="remove")
     outcome = gr.Markdown(elem_id="reports-outcome")
-    return ReportsTab(table, files, rescan, to_remove, remove, outcome)
+    offers = gr.HTML("", elem_id="comparison-offers")
+    return ReportsTab(table, files, rescan, to_remove, remove, outcome, offers)
+
+
+def _compare_tab(handlers: ChatHandlers) -> CompareTab:
+    """An authority, two of its reports, and their findings side by side; a quote opens its document."""
+    with gr.Row():
+        authority = gr.Dropdown(handlers.authority_choices(), label="Authority", elem_id="compare-authority")
+        before = gr.Dropdown([], label="Earlier report", elem_id="compare-before")
+        after = gr.Dropdown([], label="Newer report", elem_id="compare-after")
+        run = gr.Button("Compare", variant="primary", elem_id="compare-button")
+    with gr.Row():
+        with gr.Column(scale=3):
+            view = gr.HTML(comparison_view(None), elem_id="compare-view", js_on_load=QUOTE_JS)
+        with gr.Column(scale=2):
+            document = gr.HTML("", elem_id="compare-document")
+    return CompareTab(authority, before, after, run, view, document)
+
+
+def _wire_compare(handlers: ChatHandlers, compare: CompareTab, reports: ReportsTab) -> None:
+    private = {"api_visibility": "private"}
+    compare.authority.change(
+        handlers.report_choices, compare.authority, [compare.before, compare.after, compare.view], **private
+    )
+    compare.run.click(handlers.compare, [compare.authority, compare.before, compare.after], compare.view, **private)
+    compare.view.click(handlers.open_quote, None, compare.document, **private)
+    seen = gr.State(-1)
+    outputs = [reports.offers, compare.authority, seen]
+    gr.Timer(2.0).tick(handlers.poll_offers, seen, outputs, show_progress="hidden", **private)
 
 
 def _wire(handlers: ChatHandlers, ask: AskTab, reports: ReportsTab, status: gr.Markdown) -> None:

@@ -8,7 +8,17 @@ import re
 from datetime import date
 
 from assistant.dates import format_date
-from assistant.schema import SOURCE_TYPES, Answer, Citation, Document, FactTable, TimelinePoint
+from assistant.schema import (
+    SOURCE_TYPES,
+    Answer,
+    Citation,
+    Comparison,
+    Document,
+    FactTable,
+    Quote,
+    ReportRef,
+    TimelinePoint,
+)
 from assistant.titles import readable_title
 
 BADGES = {kind: kind.title() for kind in SOURCE_TYPES}
@@ -311,3 +321,78 @@ def documents_rows(metas: dict[str, dict]) -> list[list]:
             ]
         )
     return sorted(rows, key=lambda row: (row[3], row[8]), reverse=True)
+
+
+# ---- two reports side by side (the Compare view and the Reports tab's offer) ----
+
+_STATUS_TITLES = {
+    "persisting": "Named in both",
+    "improved": "Better in the newer report",
+    "new": "New in the newer report",
+    "recommendation": "The earlier report's recommendation, and the newer report on it",
+}
+
+
+def _quote_cell(quotes: list[Quote]) -> str:
+    """Quotes as clickable blocks; each opens its document at the quote (data-* read by the page's script)."""
+    if not quotes:
+        return '<div class="cmp-none">—</div>'
+    return "".join(
+        f'<blockquote class="cmp-quote" data-source="{html.escape(q.source)}" data-start="{q.start}" '
+        f'data-end="{q.end}" title="Open the document at this quote">{html.escape(" ".join(q.quote.split()))}'
+        f'<div class="cmp-where">page {q.page}</div></blockquote>'
+        for q in quotes
+    )
+
+
+def _side_head(ref: ReportRef | None, side: str) -> str:
+    if ref is None:
+        return f"<th>{side}: none</th>"
+    when = format_date(ref.date) if ref.date else ""
+    file = f'<div class="cmp-file">{html.escape(ref.source)}</div>'
+    return f"<th>{side}: {html.escape(ref.doc_type)} {html.escape(when)}{file}</th>"
+
+
+def comparison_view(comparison: Comparison | None) -> str:
+    """The comparison as two columns (earlier report, newer report): judgements, then each finding's quotes."""
+    if comparison is None:
+        return '<div class="cmp-empty">Choose an authority and two of its reports.</div>'
+    notes = "".join(f'<p class="cmp-note">{html.escape(n)}</p>' for n in comparison.notes)
+    head = f"<h3>{html.escape(comparison.authority)}</h3>{notes}"
+    if comparison.before is None or comparison.after is None:
+        return f'<div class="cmp">{head}</div>'
+    rows = [f"<tr>{_side_head(comparison.before, 'Earlier')}{_side_head(comparison.after, 'Newer')}</tr>"]
+    for change in comparison.judgements:
+        left = [q for q in change.citations if q.source == comparison.before.source]
+        right = [q for q in change.citations if q.source == comparison.after.source]
+        rows.append(
+            f'<tr class="cmp-title"><td colspan="2">{html.escape(change.name)}: '
+            f"{html.escape(change.before)} → {html.escape(change.after)}</td></tr>"
+        )
+        rows.append(f"<tr><td>{_quote_cell(left)}</td><td>{_quote_cell(right)}</td></tr>")
+    for finding in comparison.findings:
+        left = [q for q in finding.quotes if q.source == comparison.before.source]
+        right = [q for q in finding.quotes if q.source == comparison.after.source]
+        title = f"{_STATUS_TITLES.get(finding.status, finding.status)}: {finding.text}"
+        rows.append(
+            f'<tr class="cmp-title cmp-{html.escape(finding.status)}"><td colspan="2">{html.escape(title)}</td></tr>'
+        )
+        rows.append(f"<tr><td>{_quote_cell(left)}</td><td>{_quote_cell(right)}</td></tr>")
+    return f'<div class="cmp">{head}<table class="cmp-table">{"".join(rows)}</table></div>'
+
+
+def comparison_offers(comparisons: list[Comparison]) -> str:
+    """The Reports tab's offer after an indexing run: each new report beside the one before it."""
+    if not comparisons:
+        return ""
+    items = []
+    for c in comparisons:
+        moved = sum(1 for j in c.judgements if j.before != j.after)
+        counts = ", ".join(f"{sum(1 for f in c.findings if f.status == s)} {s}" for s in _STATUS_TITLES)
+        items.append(
+            f"<li><b>{html.escape(c.authority)}</b>: {html.escape(c.after.doc_type)} of "
+            f"{html.escape(format_date(c.after.date))} beside {html.escape(c.before.doc_type)} of "
+            f"{html.escape(format_date(c.before.date))}: {moved} judgement(s) moved; {html.escape(counts)}. "
+            f"Open it in the Compare tab.</li>"
+        )
+    return f'<div class="cmp-offers"><b>New reports, compared with the one before:</b><ul>{"".join(items)}</ul></div>'
