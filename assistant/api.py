@@ -22,6 +22,7 @@ from assistant.config import Settings, load_settings
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.indexer import Indexer, Progress
 from assistant.indexing.store import Store
+from assistant.saved import Rerun, SavedQuestions
 from assistant.schema import Answer, AnswerEvent, Comparison, IndexReport
 from assistant.search.followup import resolve
 from assistant.search.question import read_question
@@ -67,6 +68,9 @@ class Assistant:
         self.chat_model = chat_model
         self._generative = None
         self._write_lock = threading.Lock()  # one indexing run at a time; questions go on meanwhile
+        # Saved questions are asked again without a language model: the quotes' citations are what is compared.
+        self.saved = SavedQuestions(self.store, self.ask_quoted)
+        self.last_rerun = Rerun()
 
     @property
     def uses_llm(self) -> bool:
@@ -84,19 +88,36 @@ class Assistant:
         return self._generative
 
     def index(
-        self, rebuild: bool = False, progress: Progress | None = None, show_bar: bool = False, settle: float = 0.0
+        self,
+        rebuild: bool = False,
+        progress: Progress | None = None,
+        show_bar: bool = False,
+        settle: float = 0.0,
+        via: str = "index",
     ) -> IndexReport:
-        """Bring the index in step with the corpus folder."""
+        """Bring the index in step with the corpus folder, then ask again the saved questions it could change.
+
+        `via` names what asked for the run in the changelog: "index", "watch", "web".
+        """
         with self._write_lock:
-            return Indexer(self.settings, self.store, self.embedder).sync(rebuild, progress, show_bar, settle)
+            self.store.via = via
+            report = Indexer(self.settings, self.store, self.embedder).sync(rebuild, progress, show_bar, settle)
+            self.last_rerun = self.saved.catch_up()
+        return report
 
     def ask(self, question: str, history=None, filters: Filters | dict | None = None) -> Answer:
         """Answer from the reports' own words, with numbered citations, or say they do not cover it."""
         return self.ask_with_search(question, history, filters)[0]
 
-    def ask_with_search(self, question: str, history=None, filters=None) -> tuple[Answer, Search | None]:
+    def ask_quoted(self, question: str, filters: Filters | dict | None = None) -> Answer:
+        """The answer made of the reports' own sentences, even when a language model is chosen."""
+        return self.ask_with_search(question, None, filters, quoted_only=True)[0]
+
+    def ask_with_search(
+        self, question: str, history=None, filters=None, quoted_only: bool = False
+    ) -> tuple[Answer, Search | None]:
         """The answer and the ranked search behind it (for evaluation and debugging)."""
-        run = self._run(question, history, filters)
+        run = self._run(question, history, filters, quoted_only)
         while True:
             try:
                 next(run)
@@ -108,14 +129,16 @@ class Assistant:
         answer, _ = yield from self._run(question, history, filters)
         yield AnswerEvent(answer=answer)
 
-    def _run(self, asked: str, history, filters) -> Generator[AnswerEvent, None, tuple[Answer, Search | None]]:
+    def _run(
+        self, asked: str, history, filters, quoted_only: bool = False
+    ) -> Generator[AnswerEvent, None, tuple[Answer, Search | None]]:
         """Yields streamed pieces; returns the answer with its search (None for a facts table or no search)."""
         original = asked if isinstance(asked, str) else ""
         text, message = check_question(original)
         if not text:
             return Answer(question=original, text=message, no_answer=True, message=message), None
         filters = filters if isinstance(filters, Filters) else Filters.from_dict(filters)
-        generative, note = self._generative_or_note()
+        generative, note = (None, "") if quoted_only else self._generative_or_note()
         question = read_question(generative.condense(text, history) if generative else resolve(text, history))
         search = None
         answer = self._compare_answer(question)  # "what changed since the last inspection?"
@@ -208,7 +231,9 @@ class Assistant:
                 raise KeyError(source)
             moved = _move_unique(path, self.removed_dir() / source) if path.is_file() else None
             if indexed:
+                self.store.via = "removal"
                 self.store.remove(source)
+                self.last_rerun = self.saved.catch_up()
         log.info("removed %s%s", source, f" (file moved to {moved})" if moved else "")
         return moved
 

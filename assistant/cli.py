@@ -59,13 +59,124 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if not assistant.store.passage_count():
         print("The index is empty: run `python -m assistant index` first.", file=sys.stderr)
         return 2
+    if args.export and args.question == "-":
+        print("error: --export takes one question, not '-'", file=sys.stderr)
+        return 2
     questions = sys.stdin if args.question == "-" else [args.question]
     for line in questions:
         line = line.rstrip("\n")
         if args.question == "-" and not line.strip():
             continue
-        _print_answer(assistant.ask(line, filters=_filters(args)), args.json)
+        answer = assistant.ask(line, filters=_filters(args))
+        _print_answer(answer, args.json)
+        if args.export:
+            return _export(answer, Path(args.export), assistant.settings.corpus_dir)
     return 0
+
+
+def _export(answer, path: Path, corpus_dir: Path) -> int:
+    from assistant.export import export_answer
+
+    try:
+        written = export_answer(answer, path, corpus_dir)
+    except (ValueError, OSError) as exc:
+        print(f"error: cannot export: {exc}", file=sys.stderr)
+        return 2
+    print(f"exported to {written}", file=sys.stderr)
+    return 0
+
+
+def _when(seconds: float) -> str:
+    from datetime import datetime
+
+    return datetime.fromtimestamp(seconds).isoformat(sep=" ", timespec="seconds")
+
+
+def _since(text: str | None) -> float | None:
+    """An ISO date or date and time as seconds since the epoch (local time), or None."""
+    from datetime import datetime
+
+    return datetime.fromisoformat(text).timestamp() if text else None
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    from assistant.indexing.store import Store
+
+    try:
+        since = _since(args.since)
+    except ValueError:
+        print(f"error: --since takes an ISO date (2026-01-31), not {args.since!r}", file=sys.stderr)
+        return 2
+    store = Store(settings_from_args(args))
+    for change in store.changes(since=since, limit=args.limit):
+        if args.json:
+            print(json.dumps(dict(change, when=_when(change["at"])), ensure_ascii=False))
+            continue
+        title = change["meta"].get("title", "")
+        print(f"{_when(change['at'])}  {change['change']:<7}  {change['source']}  ({change['via']}) {title}")
+    return 0
+
+
+def cmd_saved(args: argparse.Namespace) -> int:
+    assistant = _assistant(args)
+    saved = assistant.saved
+    if args.action == "add":
+        if not args.question:
+            print("error: saved add takes the question", file=sys.stderr)
+            return 2
+        try:
+            row = saved.add(args.question, _filters(args))
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(json.dumps(row, ensure_ascii=False) if args.json else f"saved #{row['id']}: {row['question']}")
+        return 0
+    if args.action == "list":
+        assistant.last_rerun = saved.catch_up()  # a run killed before re-asking left some behind
+        for row in saved.all():
+            print(json.dumps(row, ensure_ascii=False) if args.json else _saved_line(row))
+        return 0
+    return _saved_one(saved, args)
+
+
+def _saved_one(saved, args: argparse.Namespace) -> int:
+    """`saved show ID` and `saved remove ID`."""
+    try:
+        saved_id = int(args.question or "")
+    except ValueError:
+        print(f"error: saved {args.action} takes the question's number", file=sys.stderr)
+        return 2
+    if args.action == "remove":
+        if not saved.remove(saved_id):
+            print(f"error: no saved question #{saved_id}", file=sys.stderr)
+            return 1
+        print(f"removed saved question #{saved_id}")
+        return 0
+    row = saved.show(saved_id)
+    if row is None:
+        print(f"error: no saved question #{saved_id}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(row, ensure_ascii=False))
+        return 0
+    print(_saved_line(row) + "\n\n" + row["answer"])
+    if row["citations"]:
+        print("\nSources:")
+    for c in row["citations"]:
+        when = f", {c['date']}" if c["date"] else ""
+        print(f"  [{c['n']}] {c['title']} ({c['source_type']}{when}) {c['source']}, page {c['page']}")
+    return 0
+
+
+def _saved_line(row: dict) -> str:
+    """One saved question: number, new or not, the question, and what its citations last changed by."""
+    line = f"#{row['id']} {'NEW ' if row['new'] else ''}{row['question']}"
+    change = row["change"]
+    if row["new"] and change:
+        now = ", ".join(change["cited_now"]) or "none"
+        gone = ", ".join(change["no_longer_cited"]) or "none"
+        line += f"\n    now cites: {now}; no longer cites: {gone}"
+    return line
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -252,8 +363,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--type", choices=SOURCE_TYPES, help="only this kind of source")
     ask.add_argument("--since", help="only documents dated on or after this ISO date")
     ask.add_argument("--until", help="only documents dated on or before this ISO date")
+    ask.add_argument("--export", metavar="FILE", help="also write the answer and its sources to FILE.docx or FILE.md")
     add_llm_options(ask)
     ask.set_defaults(func=cmd_ask)
+    _add_changes_and_saved(sub)
 
     ev = sub.add_parser("eval", help="measure answering on a dev set (JSON lines)")
     add_location_options(ev)
@@ -285,6 +398,26 @@ def build_parser() -> argparse.ArgumentParser:
     facts.add_argument("--check", metavar="CATALOGUE.csv", help="compare with a catalogue, field by field")
     facts.set_defaults(func=cmd_facts)
     return parser
+
+
+def _add_changes_and_saved(sub) -> None:
+    changes = sub.add_parser("changes", help="what changed in the index: when, which document, added/changed/removed")
+    add_location_options(changes)
+    changes.add_argument("--since", help="only changes on or after this ISO date (or date and time)")
+    changes.add_argument("--limit", type=int, help="only the latest N changes")
+    changes.add_argument("--json", action="store_true", help="one JSON object per change")
+    changes.set_defaults(func=cmd_changes)
+
+    saved = sub.add_parser("saved", help="questions asked again whenever the index changes")
+    add_location_options(saved)
+    saved.add_argument("action", choices=("add", "list", "show", "remove"))
+    saved.add_argument("question", nargs="?", help="add: the question; show and remove: its number")
+    saved.add_argument("--json", action="store_true", help="JSON: one object per saved question")
+    saved.add_argument("--authority", help="add: only documents about this authority")
+    saved.add_argument("--type", choices=SOURCE_TYPES, help="add: only this kind of source")
+    saved.add_argument("--since", help="add: only documents dated on or after this ISO date")
+    saved.add_argument("--until", help="add: only documents dated on or before this ISO date")
+    saved.set_defaults(func=cmd_saved)
 
 
 def main(argv: list[str] | None = None) -> int:

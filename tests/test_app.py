@@ -86,3 +86,30 @@ def test_upload_that_cannot_be_read_is_moved_out_and_reported(settings, make_ass
     assert {row[-1] for row in rows} == {LETTER, "Wigan_letter.txt"}
     answer = assistant.ask("caseloads in Wigan")
     assert answer.citations and answer.citations[0].source == "Wigan_letter.txt"
+
+
+def test_saved_panel_saves_opens_exports_and_polls(settings, make_assistant):
+    import docx
+    import gradio as gr
+    from conftest import LETTER, copy_samples
+
+    from assistant.web.saved_panel import SavedPanel
+
+    copy_samples(settings.corpus_dir, [LETTER])
+    assistant = make_assistant(settings)
+    assistant.index()
+    panel = SavedPanel(ChatHandlers(assistant, BackgroundIndexer(assistant)))
+    assert "Ask a question first" in panel.save(None, "", "", "", "")[0]
+    answer = assistant.ask("What did Ofsted say about agency staff in Doncaster?")
+    message, html = panel.save(answer, "Doncaster", "", "", "")
+    assert "Saved #1" in message and "agency staff" in html and "New answers" not in html
+    assert assistant.saved.get(1)["filters"] == {"authority": "Doncaster"}
+    word, markdown = panel.export(answer)
+    assert docx.Document(word["value"]).paragraphs[0].text == answer.question
+    assert "## Sources" in open(markdown["value"], encoding="utf-8").read()
+    shown, changes, seen = panel.poll(None)
+    assert "agency staff" in shown and changes[0][1:3] == ["added", LETTER]
+    assert panel.poll(seen)[:2] == (gr.skip(), gr.skip())  # nothing changed since: nothing is redrawn
+    event = gr.EventData(None, {"id": 1})
+    chat, cards, opened, asked, document, html = panel.open(event)
+    assert chat[0]["content"] == answer.question and 'class="cite-card"' in cards and opened.citations

@@ -17,6 +17,7 @@ LAYERS = (
     {"search"},
     {"answer"},
     {"llm"},
+    {"saved", "export"},
     {"api"},
     {"evaluation", "web", "cli", "__main__", "__init__"},
 )

@@ -255,3 +255,40 @@ def test_credentials_protect_the_whole_app(settings, tmp_path):
             Client(url, verbose=False)
         client = Client(url, auth=("inspector", "s3cret"), verbose=False)
         assert client.predict("agency staff in Doncaster", api_name="/ask")["question"]
+
+
+def test_a_saved_question_shows_its_new_answer_after_the_index_changes(app_url, page, settings, tmp_path):
+    import docx
+    from playwright.sync_api import expect
+
+    shots = Shots(page, tmp_path / "screenshots")
+    page.goto(app_url)
+    expect(page.locator("#index-status")).to_contain_text("Index ready", timeout=180_000)
+    question = "What did Ofsted say about Lantern House in Rotherham?"
+    ask(page, question, 0)
+    expect(page.locator("#sources")).to_contain_text("do not cover this")  # no report on Rotherham yet
+    page.locator("#save-question").click()
+    expect(page.locator("#save-outcome")).to_contain_text("Saved #1")
+    panel = page.locator("#saved-panel")
+    expect(panel).to_contain_text(question)
+
+    (settings.corpus_dir / "rotherham.txt").write_text(NEW_REPORT)  # a new report arrives
+    page.get_by_role("tab", name="Reports").click()
+    page.locator("#rescan").click()
+    expect(page.locator("#changes-table")).to_contain_text("rotherham.txt")
+    expect(page.locator("#changes-table")).to_contain_text("added")
+    page.get_by_role("tab", name="Ask").click()
+    expect(panel).to_contain_text("New answers since you last looked (1)")
+    expect(panel.locator(".saved-new")).to_contain_text("now cites rotherham.txt")
+    shots.take("08-new-answers-since-you-last-looked")
+
+    panel.locator(".saved-new").click()
+    expect(page.locator("#chat")).to_contain_text("kinship carers")
+    expect(page.locator("#chat")).to_contain_text("New answer")
+    expect(page.locator("#sources .cite-card").first).to_contain_text("rotherham.txt")
+    expect(panel).not_to_contain_text("New answers since you last looked")
+    shots.take("09-saved-answer-opened")
+    with page.expect_download() as download:
+        page.locator("#export-docx").click()
+    paragraphs = [p.text for p in docx.Document(str(download.value.path())).paragraphs]
+    assert paragraphs[0] == question and "File: " + str((settings.corpus_dir / "rotherham.txt").resolve()) in paragraphs

@@ -54,11 +54,45 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
 CREATE VIRTUAL TABLE IF NOT EXISTS {fts};
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS changes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,
+    source TEXT NOT NULL,
+    change TEXT NOT NULL,         -- 'added', 'changed' or 'removed'
+    via TEXT NOT NULL DEFAULT '', -- what made it: 'index', 'watch', 'web', 'removal'
+    meta TEXT NOT NULL DEFAULT '{{}}'  -- JSON: the document's title, type, authorities and dates then
+);
+CREATE TABLE IF NOT EXISTS saved_questions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    question TEXT NOT NULL,
+    filters TEXT NOT NULL DEFAULT '{{}}',
+    created REAL NOT NULL,
+    answer TEXT NOT NULL DEFAULT '',
+    citations TEXT NOT NULL DEFAULT '[]',  -- JSON: the current answer's citations
+    change TEXT NOT NULL DEFAULT '{{}}',     -- JSON: what its citations last changed by, and why
+    new INTEGER NOT NULL DEFAULT 0,        -- 1 until it is shown again
+    checked_change INTEGER NOT NULL DEFAULT 0,  -- the last change of the index its answer has seen
+    checked_at REAL
+);
 """
 log = logging.getLogger(__name__)
 _BM25 = "bm25(chunks_fts, 1.0, 0.0)"  # the file token column does not count towards a passage's score
 TOKEN_SEARCH_MAX = 400  # files a search is restricted to by FTS5 tokens; beyond, by filtering the rows
 ID_SEARCH_MAX = 5000  # passages a dense search is restricted to by id; beyond, by Chroma's metadata filter
+CHANGE_META = ("title", "source_type", "authorities", "publication_date", "inspection_start", "inspection_end")
+SAVED_COLUMNS = (
+    "id",
+    "question",
+    "filters",
+    "created",
+    "answer",
+    "citations",
+    "change",
+    "new",
+    "checked_change",
+    "checked_at",
+)
+_SAVED_JSON = ("filters", "citations", "change")
 
 
 def source_token(source: str) -> str:
@@ -127,6 +161,7 @@ class Store:
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._counts: tuple[int, int, dict[str, int]] = (-1, 0, {})  # generation, passages, term frequencies
+        self.via = "index"  # what the changes being written come from, for the changelog
         self.db.executescript(_SCHEMA.format(fts=_FTS_TABLE))
         self._add_token_column()
         self._add_sentence_column()
@@ -289,6 +324,8 @@ class Store:
         with self.transaction() as db:
             for item in items:
                 self._commit_rows(db, item)
+                change = "changed" if item.doc.source in replaced else "added"
+                self._record_change(db, item.doc.source, change, item.meta)
             self._bump(db)
 
     def _commit_rows(self, db: sqlite3.Connection, item: Written) -> None:
@@ -338,8 +375,63 @@ class Store:
         self._delete_vectors(source)
         with self.transaction() as db:
             self._delete_rows(db, source)
+            row = db.execute("SELECT meta FROM documents WHERE source=?", (source,)).fetchone()
             db.execute("DELETE FROM documents WHERE source=?", (source,))
+            if row and row[0] != "{}":  # a new file's placeholder left by a killed run was never in the index
+                self._record_change(db, source, "removed", json.loads(row[0]))
             self._bump(db)
+
+    # ---- the changelog: written in the same transaction as the change it records ----
+
+    def _record_change(self, db: sqlite3.Connection, source: str, change: str, meta: dict) -> None:
+        kept = {key: meta[key] for key in CHANGE_META if meta.get(key)}
+        db.execute(
+            "INSERT INTO changes (at, source, change, via, meta) VALUES (?,?,?,?,?)",
+            (time.time(), source, change, self.via, json.dumps(kept)),
+        )
+
+    def changes(self, since: float | None = None, after_id: int = 0, limit: int | None = None) -> list[dict]:
+        """Recorded changes, oldest first: those after a time and a change id, or the latest `limit`."""
+        rows = self.db.execute(
+            "SELECT id, at, source, change, via, meta FROM changes WHERE id > ? AND at >= ? ORDER BY id DESC LIMIT ?",
+            (after_id, since or 0.0, -1 if limit is None else limit),
+        ).fetchall()
+        keys = ("id", "at", "source", "change", "via", "meta")
+        return [dict(zip(keys, (*r[:5], json.loads(r[5])), strict=True)) for r in reversed(rows)]
+
+    def last_change_id(self) -> int:
+        return self.db.execute("SELECT coalesce(max(id), 0) FROM changes").fetchone()[0]
+
+    # ---- saved questions ----
+
+    def add_saved(self, question: str, filters: dict, answer: str, citations: list[dict], checked: int) -> int:
+        cur = self.db.execute(
+            "INSERT INTO saved_questions (question, filters, created, answer, citations, checked_change, checked_at) "
+            "VALUES (?,?,?,?,?,?,?)",
+            (question, json.dumps(filters), time.time(), answer, json.dumps(citations), checked, time.time()),
+        )
+        return int(cur.lastrowid)
+
+    def saved(self, saved_id: int | None = None) -> list[dict]:
+        """Every saved question (or the one with this id), oldest first, JSON columns read."""
+        where, params = ("WHERE id=?", (saved_id,)) if saved_id is not None else ("", ())
+        rows = self.db.execute(f"SELECT {', '.join(SAVED_COLUMNS)} FROM saved_questions {where} ORDER BY id", params)
+        found = [dict(zip(SAVED_COLUMNS, r, strict=True)) for r in rows]
+        for row in found:
+            row.update({key: json.loads(row[key]) for key in _SAVED_JSON}, new=bool(row["new"]))
+        return found
+
+    def update_saved(self, updates: list[dict]) -> None:
+        """Write several questions' re-run outcomes at once: fields named like the columns, `id` to find each."""
+        with self.transaction() as db:
+            for update in updates:
+                fields = {k: json.dumps(v) if k in _SAVED_JSON else v for k, v in update.items() if k != "id"}
+                fields["checked_at"] = time.time()
+                assignments = ", ".join(f"{key}=?" for key in fields)
+                db.execute(f"UPDATE saved_questions SET {assignments} WHERE id=?", (*fields.values(), update["id"]))
+
+    def remove_saved(self, saved_id: int) -> bool:
+        return self.db.execute("DELETE FROM saved_questions WHERE id=?", (saved_id,)).rowcount > 0
 
     def generation(self) -> int:
         """A number that changes whenever the indexed documents or their metadata change."""

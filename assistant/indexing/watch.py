@@ -33,12 +33,15 @@ def watch(
             changed.wait(timeout=poll_seconds)
             changed.clear()
             report = assistant.index(
-                progress=lambda event, source: print(f"{event}: {source}", flush=True), settle=settle_seconds
+                progress=lambda event, source: print(f"{event}: {source}", flush=True),
+                settle=settle_seconds,
+                via="watch",
             )
             for source in report.waiting:
                 print(f"waiting: {source} (still being written)", flush=True)
             if report.added or report.updated or report.removed or report.failed:
                 print(report.summary(), flush=True)
+                print(assistant.last_rerun.summary(), flush=True)
             if report.waiting:
                 stop.wait(settle_seconds)  # then look again, even if the writer sends no more events
                 changed.set()

@@ -123,7 +123,7 @@ class BackgroundIndexer:
 
         try:
             self.status.error = ""
-            return self.assistant.index(progress=note)
+            return self.assistant.index(progress=note, via="web")
         except Exception as exc:  # the thread must live on to serve later requests
             self.status.error = str(exc) or type(exc).__name__
             return IndexReport(failed={"(index)": self.status.error})

@@ -11,6 +11,7 @@ import gradio as gr
 from assistant.schema import SOURCE_TYPES
 from assistant.web.handlers import MANAGE_DISABLED, ChatHandlers
 from assistant.web.render import DOCUMENT_COLUMNS, citation_cards, comparison_view, documents_rows
+from assistant.web.saved_panel import CHANGES_COLUMNS, SAVED_CSS, SAVED_JS, SavedPanel
 from assistant.web.uploads import ALLOWED
 
 EXAMPLES = [
@@ -18,7 +19,8 @@ EXAMPLES = [
     "How many child protection conferences were postponed in Darlington?",
     "How did Devon County Council respond to the report?",
 ]
-CSS = """
+CSS = (
+    """
 .cite-cards { display: flex; flex-direction: column; gap: 10px; max-height: 640px; overflow-y: auto; }
 .cite-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px; cursor: pointer; background: #fff; }
 .cite-card:hover, .cite-card.cite-focus { border-color: #0969da; box-shadow: 0 0 0 2px #0969da33; }
@@ -51,6 +53,8 @@ CSS = """
 .cmp-note { color: #9a6700; }
 .timeline-caption { font-size: 0.8em; color: #57606a; display: flex; flex-wrap: wrap; gap: 4px 12px; }
 """
+    + SAVED_CSS
+)
 
 HEAD = """<script>
 document.addEventListener("click", (event) => {
@@ -132,12 +136,16 @@ def build_page(handlers: ChatHandlers) -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
                 ask = _ask_tab(handlers)
+                saved = _saved_controls()
             with gr.Tab("Compare", id="compare"):
                 compare = _compare_tab(handlers)
             with gr.Tab("Reports", id="reports"):
                 reports = _reports_tab(handlers)
-        _wire(handlers, ask, reports, status)
+                gr.Markdown("### Latest changes to the index")
+                changes = gr.Dataframe(headers=CHANGES_COLUMNS, interactive=False, wrap=True, elem_id="changes-table")
+        last_answer, asked = _wire(handlers, ask, reports, status)
         _wire_compare(handlers, compare, reports)
+        _wire_saved(SavedPanel(handlers), ask, saved, changes, (last_answer, asked))
     return demo
 
 
@@ -222,8 +230,9 @@ def _wire_compare(handlers: ChatHandlers, compare: CompareTab, reports: ReportsT
     gr.Timer(2.0).tick(handlers.poll_offers, seen, outputs, show_progress="hidden", **private)
 
 
-def _wire(handlers: ChatHandlers, ask: AskTab, reports: ReportsTab, status: gr.Markdown) -> None:
-    """Connect every control to its handler; only /ask is part of the public API."""
+def _wire(handlers: ChatHandlers, ask: AskTab, reports: ReportsTab, status: gr.Markdown) -> tuple[gr.State, gr.State]:
+    """Connect every control to its handler; only /ask is part of the public API. Returns the states of the
+    answer shown and the questions asked, which the saved questions' controls share."""
     private = {"api_visibility": "private"}
     seen_runs, last_answer, asked = gr.State(-1), gr.State(None), gr.State([])
     ask_inputs = [ask.question, ask.chat, asked, ask.authority, ask.source_type, ask.since, ask.until]
@@ -241,3 +250,39 @@ def _wire(handlers: ChatHandlers, ask: AskTab, reports: ReportsTab, status: gr.M
     reports.remove.click(handlers.remove, reports.to_remove, [reports.outcome, *lists], **private)
     gr.Timer(1.0).tick(handlers.poll, seen_runs, [*lists, seen_runs], show_progress="hidden", **private)
     gr.api(handlers.ask_api, api_name="ask", concurrency_limit=16)
+    return last_answer, asked
+
+
+@dataclass
+class SavedControls:
+    save: gr.Button
+    export_docx: gr.DownloadButton
+    export_md: gr.DownloadButton
+    outcome: gr.Markdown
+    panel: gr.HTML
+
+
+def _saved_controls() -> SavedControls:
+    """Save the question, export the answer, and the saved questions with their new answers."""
+    with gr.Row():
+        save = gr.Button("Save this question", elem_id="save-question", scale=1)
+        export_docx = gr.DownloadButton("Export answer (Word)", interactive=False, elem_id="export-docx", scale=1)
+        export_md = gr.DownloadButton("Export answer (Markdown)", interactive=False, elem_id="export-md", scale=1)
+    outcome = gr.Markdown(elem_id="save-outcome")
+    gr.Markdown("### Saved questions")
+    panel = gr.HTML("", elem_id="saved-panel", js_on_load=SAVED_JS)
+    return SavedControls(save, export_docx, export_md, outcome, panel)
+
+
+def _wire_saved(panel: SavedPanel, ask: AskTab, saved: SavedControls, changes: gr.Dataframe, states: tuple) -> None:
+    """Saving, opening saved answers and exporting; the panel and the changes refresh on their own timer."""
+    private = {"api_visibility": "private"}
+    last_answer, asked = states
+    filters = [ask.authority, ask.source_type, ask.since, ask.until]
+    exports = [saved.export_docx, saved.export_md]
+    last_answer.change(panel.export, last_answer, exports, show_progress="hidden", **private)
+    saved.save.click(panel.save, [last_answer, *filters], [saved.outcome, saved.panel], **private)
+    opened = [ask.chat, ask.sources, last_answer, asked, ask.document, saved.panel]
+    saved.panel.click(panel.open, None, opened, **private)
+    seen = gr.State(None)
+    gr.Timer(1.0).tick(panel.poll, seen, [saved.panel, changes, seen], show_progress="hidden", **private)
