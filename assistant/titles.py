@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from assistant.dates import format_date
+from assistant.dates import find_dates, format_date
 
 _KINDS = {
     "focused visit": "Ofsted focused visit to {a} children's services",
@@ -11,15 +11,24 @@ _KINDS = {
     "JTAI": "Joint targeted area inspection of {a}",
 }
 _INSPECTION = "Ofsted inspection of {a} children's services"
+_INSPECTIONS = ("ILACS", "SIF")
+_REPORT = "Ofsted report on {a} children's services"
 
 
 def readable_title(meta: dict) -> str:
     """An Ofsted report's kind, authority and date ("Ofsted inspection of Darlington children's services,
-    published 21 May 2018"); any other document keeps its own title, else its file name."""
+    published 21 May 2018"); a report of another kind keeps its own title unless that is only a date; any
+    other document keeps its title, else its file name."""
     authority = meta.get("authority") or next(iter(meta.get("authorities") or []), "")
-    if meta.get("source_type") != "ofsted" or not meta.get("doc_type") or not authority:
-        return meta.get("title") or meta.get("file_name", "")
-    title = _KINDS.get(meta["doc_type"], _INSPECTION).format(a=authority)
+    own = meta.get("title") or ""
+    if meta.get("source_type") != "ofsted" or not authority:
+        return own or meta.get("file_name", "")
+    if meta.get("doc_type") in _KINDS or meta.get("doc_type") in _INSPECTIONS:
+        title = _KINDS.get(meta["doc_type"], _INSPECTION).format(a=authority)
+    elif own and (not find_dates(own) or len(own) > 40):
+        return own  # "Annual unannounced inspection of contact, referral and assessment arrangements"
+    else:
+        title = _REPORT.format(a=authority)
     if meta.get("publication_date"):
         return f"{title}, published {format_date(meta['publication_date'])}"
     if meta.get("inspection_start"):
