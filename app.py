@@ -6,6 +6,7 @@ import argparse
 import ipaddress
 import logging
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -345,19 +346,33 @@ def main(argv: list[str] | None = None) -> None:
     auth = credentials()
     assistant = Assistant(settings)
     indexing = BackgroundIndexer(assistant)
-    indexing.request()  # catch up with the corpus; the page shows progress and questions are answered meanwhile
-    threading.Thread(target=assistant.embedder.encode, args=(["warm up"],), daemon=True).start()  # load the model now
-    demo = build_ui(assistant, indexing, can_manage=may_manage(host, auth))
-    demo.queue(default_concurrency_limit=8).launch(
-        server_name=host,
-        server_port=port,
-        share=False,
-        auth=auth,
-        max_file_size=f"{settings.max_file_mb:g}mb",
-        css=CSS,
-        head=HEAD,
-        footer_links=["api"],
-    )
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        indexing.request()  # catch up with the corpus; the page shows progress and questions are answered meanwhile
+        threading.Thread(target=assistant.embedder.encode, args=(["warm up"],), daemon=True).start()  # load it now
+        demo = build_ui(assistant, indexing, can_manage=may_manage(host, auth))
+        demo.queue(default_concurrency_limit=8).launch(
+            server_name=host,
+            server_port=port,
+            share=False,
+            auth=auth,
+            max_file_size=f"{settings.max_file_mb:g}mb",
+            css=CSS,
+            head=HEAD,
+            footer_links=["api"],
+        )
+    except KeyboardInterrupt:
+        pass  # Ctrl-C or SIGTERM before the server took over: the ordinary way to stop, not an error
+    finally:
+        # Ctrl-C or SIGTERM: indexing ends after the files being written, the parse workers with it, so the
+        # index is left committed rather than cut off mid-file (the next start takes the rest).
+        if not indexing.stop():
+            logging.warning("indexing did not stop in time; the next start redoes the file it was writing")
+
+
+def _interrupt(signum: int, frame) -> None:
+    """SIGTERM (a service manager's stop) ends the app the way Ctrl-C does, so the cleanup above runs."""
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -75,11 +75,16 @@ class Assistant:
         return self._generative
 
     def index(
-        self, rebuild: bool = False, progress: Progress | None = None, show_bar: bool = False, settle: float = 0.0
+        self,
+        rebuild: bool = False,
+        progress: Progress | None = None,
+        show_bar: bool = False,
+        settle: float = 0.0,
+        stop: threading.Event | None = None,
     ) -> IndexReport:
-        """Bring the index in step with the corpus folder."""
+        """Bring the index in step with the corpus folder; setting `stop` ends the run early (consistent)."""
         with self._write_lock:
-            return Indexer(self.settings, self.store, self.embedder).sync(rebuild, progress, show_bar, settle)
+            return Indexer(self.settings, self.store, self.embedder).sync(rebuild, progress, show_bar, settle, stop)
 
     def ask(self, question: str, history=None, filters: Filters | dict | None = None) -> Answer:
         """Answer from the reports' own words, with numbered citations, or say they do not cover it."""
