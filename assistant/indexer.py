@@ -15,7 +15,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from .store import Store, Written
 
 log = logging.getLogger(__name__)
 PARSE_AHEAD = 4  # parsed files waiting per worker: enough to keep the encoder fed, little memory
+PARSING = ("parsing", None)  # from _parsed: the next file is not parsed yet
 Progress = Callable[[str, str], None]  # (event, source): "added", "updated", "failed: reason" ...
 
 
@@ -201,11 +202,16 @@ class Indexer:
         bar = _bar(len(todo), show_bar)
         pending: list[_Pending] = []
         jobs = [(source, path, stat, known.get(source)) for source, path, stat in todo]
+        waiting = iter(jobs)
         with contextlib.closing(self._parsed(jobs, catalogue)) as outcomes:  # closing ends the parse workers
-            for (source, _, stat, row), outcome in zip(jobs, outcomes, strict=True):
+            for outcome in outcomes:
                 if stop and stop.is_set():
                     pending.clear()  # never marked as writing: the next run finds these files changed
                     break
+                if outcome is PARSING:
+                    self._flush(pending, report, notify)  # the encoder works while the next file is parsed
+                    continue
+                source, _, stat, row = next(waiting)
                 bar.update(1)
                 item = self._take(source, stat, row, outcome, report, notify)
                 if item:
@@ -228,6 +234,8 @@ class Indexer:
         if workers < 1 or heavy < 4:
             yield from (parse_job(*a) for a in args)
             return
+        # The model loads while the first files are parsed, not after.
+        threading.Thread(target=self.embedder.encode, args=(["load the model"],), daemon=True).start()
         # spawn, not fork: the parent holds encoder threads that a forked child must not inherit
         pool = ProcessPoolExecutor(
             max_workers=workers,
@@ -240,9 +248,9 @@ class Indexer:
             for job in args:
                 ahead.append(pool.submit(parse_job, *job))
                 if len(ahead) > PARSE_AHEAD * workers:  # parse ahead of the encoder, but not the whole corpus
-                    yield ahead.popleft().result()
+                    yield from _when_done(ahead.popleft())
             while ahead:
-                yield ahead.popleft().result()
+                yield from _when_done(ahead.popleft())
         finally:
             pool.shutdown(wait=True, cancel_futures=True)  # a stopped run does not parse the files queued
 
@@ -327,6 +335,13 @@ class Indexer:
             report.reencoded = f"re-encoded {passages} stored passages: made with {recorded}, now {actual}"
         if recorded != actual:
             self.store.put_setting("encoder", actual)
+
+
+def _when_done(future: Future) -> Iterator:
+    """A parse outcome, announced by PARSING if it is not ready yet (the caller encodes meanwhile)."""
+    if not future.done():
+        yield PARSING
+    yield future.result()
 
 
 def end_with_parent(parent: int) -> None:

@@ -124,8 +124,8 @@ def build(name: str, corpus: Path, index: Path) -> dict:
     return {"seconds": seconds, "peak": peak, "passages": passages, "encode": spent["seconds"], "summary": out}
 
 
-def bare_rate(index: Path) -> float:
-    """Passages per second of the encoder alone on the texts our build encoded as passages."""
+def bare_rate(index: Path, every: int) -> float:
+    """Passages per second of the encoder alone on (every n-th of) the texts our build encoded as passages."""
     import sqlite3
 
     from assistant.chunking import embedding_text
@@ -140,7 +140,7 @@ def bare_rate(index: Path) -> float:
         def __init__(self, heading: str, text: str) -> None:
             self.heading, self.text = heading, text
 
-    texts = [embedding_text(Row(h, t), titles[s]) for s, h, t in rows]  # type: ignore[arg-type]
+    texts = [embedding_text(Row(h, t), titles[s]) for s, h, t in rows[::every]]  # type: ignore[arg-type]
     embedder = Embedder()
     embedder.encode(["load the model before the clock starts"])
     started = time.perf_counter()
@@ -154,7 +154,7 @@ def first_authorities(corpus: Path, count: int, target: Path) -> Path:
     return target
 
 
-def one_run(corpus: Path, names: list[str], keep: Path | None) -> dict[str, dict]:
+def one_run(corpus: Path, names: list[str], keep: Path | None, every: int) -> dict[str, dict]:
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
@@ -162,7 +162,7 @@ def one_run(corpus: Path, names: list[str], keep: Path | None) -> dict[str, dict
             if index.exists():
                 raise SystemExit(f"{index} exists: a build must start from nothing")
             results[name] = build(name, corpus, index)
-        results["ours"]["bare"] = bare_rate(keep / "defaults" if keep else Path(tmp) / "ours")
+        results["ours"]["bare"] = bare_rate(keep / "defaults" if keep else Path(tmp) / "ours", every)
     return results
 
 
@@ -189,6 +189,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpora" / "ofsted")
     parser.add_argument("--authorities", type=int, default=30, help="the first N authority folders (0: all)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--bare-every", type=int, default=3, help="time the bare encoder on every n-th passage")
     parser.add_argument("--with-torch", action="store_true", help="also build ours on torch, parsing in sequence")
     parser.add_argument("--keep", type=Path, help="keep our builds in DIR/defaults (and DIR/torch); one run")
     parser.add_argument("--tutorial-build", nargs=2, type=Path, help=argparse.SUPPRESS)
@@ -200,9 +201,8 @@ def main() -> None:
         corpus = args.corpus
         if args.authorities:
             corpus = first_authorities(args.corpus, args.authorities, Path(tmp) / "corpus")
-        ratios = [
-            report(run, one_run(corpus, names, args.keep)) for run in range(1, (1 if args.keep else args.runs) + 1)
-        ]
+        runs = range(1, (1 if args.keep else args.runs) + 1)
+        ratios = [report(run, one_run(corpus, names, args.keep, args.bare_every)) for run in runs]
     print(f"ratio to the tutorial: {', '.join(f'x{r:.2f}' for r in ratios)}; median x{statistics.median(ratios):.2f}")
 
 
