@@ -94,14 +94,17 @@ class Assistant:
         show_bar: bool = False,
         settle: float = 0.0,
         via: str = "index",
+        stop: threading.Event | None = None,
     ) -> IndexReport:
         """Bring the index in step with the corpus folder, then ask again the saved questions it could change.
 
-        `via` names what asked for the run in the changelog: "index", "watch", "web".
+        `via` names what asked for the run in the changelog: "index", "watch", "web"; setting `stop` ends the run
+        early, leaving the index consistent.
         """
         with self._write_lock:
             self.store.via = via
-            report = Indexer(self.settings, self.store, self.embedder).sync(rebuild, progress, show_bar, settle)
+            indexer = Indexer(self.settings, self.store, self.embedder)
+            report = indexer.sync(rebuild, progress, show_bar, settle, stop)
             self.last_rerun = self.saved.catch_up()
         return report
 

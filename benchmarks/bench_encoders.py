@@ -5,8 +5,8 @@
 
 SciFact (when present) is indexed once per backend under the temp folder and scored by nDCG@10 and
 recall@100 for dense, BM25 and fused retrieval. The sample dev sets are indexed per backend from corpus/.
-With --ofsted-indexes (the DIR/torch and DIR/defaults that bench_build_compare.py --keep made), the real
-reports' dev set is scored on them too.
+With --ofsted-indexes (the DIR/torch and DIR/defaults that `bench_build_compare.py --keep DIR --with-torch
+--authorities 0` made from all the reports), the real reports' dev set is scored on them too.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import SAMPLES
 
-from assistant.indexing.embeddings import Embedder
+from assistant.indexing.embeddings import Embedder, token_batches
 
 
 @pytest.fixture(scope="module")
@@ -44,3 +44,23 @@ def test_without_onnx_runtime_torch_is_used_and_said(passages, torch_vectors, mo
 def test_an_unknown_backend_is_refused():
     with pytest.raises(ValueError, match="unknown encoder backend"):
         Embedder(backend="tensorflow")
+
+
+def test_batches_hold_similar_lengths_within_the_token_budget():
+    lengths = [240, 12, 30, 25, 200, 18, 256, 22] * 20
+    batches = token_batches(lengths, budget=512, most=16)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))  # each text once
+    for batch in batches:
+        assert len(batch) <= 16 and len(batch) * max(lengths[i] for i in batch) <= 512
+    widths = [max(lengths[i] for i in batch) for batch in batches]
+    assert widths == sorted(widths)  # short with short: a sentence is not padded to a passage's length
+    assert len(batches) < len(lengths) / 4  # short texts share batches
+
+
+def test_repeated_texts_get_the_same_vector_in_their_place(embedder):
+    texts = ["Caseloads are too high.", "Leaders know their services well.", "Caseloads are too high."]
+    vectors = embedder.encode(texts)
+    assert np.array_equal(vectors[0], vectors[2])
+    assert float(vectors[0] @ vectors[1]) < 0.9
+    alone = embedder.encode(["Leaders know their services well."])[0]
+    assert float(alone @ vectors[1]) > 0.97  # int8 scales are per batch: a batch shifts its vectors a little

@@ -13,9 +13,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import PYTHON, SAMPLES, cli_env
+from conftest import PYTHON, ROOT, SAMPLES, cli_env, make_pdf
 
 from assistant.authorities import AUTHORITIES
+from assistant.config import Settings
 
 pytestmark = pytest.mark.slow
 
@@ -189,3 +190,90 @@ def test_the_same_commands_work_against_a_chroma_server(settings, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _pdf_corpus(corpus: Path, count: int) -> None:
+    """Reports as real PDFs of many pages, so parsing them in a worker takes a while."""
+    samples = sorted(SAMPLES.glob("*.txt"))
+    for i in range(count):
+        text = samples[i % len(samples)].read_text(encoding="utf-8").replace("Doncaster", AUTHORITIES[i + 1])
+        text = text.encode("latin-1", "replace").decode("latin-1")  # the PDF's core font is Latin-1
+        pages = [f"{text}\n\nPage {page} of report {i}." for page in range(12)]
+        (corpus / f"report {i}.pdf").write_bytes(make_pdf(pages))
+
+
+def _processes() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, command line) of every live process (zombies are dead: left out), from /proc."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                state, parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue  # ended meanwhile
+            if state != "Z":
+                found[int(entry.name)] = (int(parent), command)
+    return found
+
+
+def _until(condition, deadline_s: float, what: str):
+    """Poll `condition` until it returns something truthy; fail with `what` after the deadline."""
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    pytest.fail(f"{what} within {deadline_s:.0f} s")
+
+
+def _children_once_parsing(proc: subprocess.Popen) -> set[int]:
+    """The child processes of `proc` (workers, resource tracker) once a parse worker runs."""
+
+    def children() -> set[int] | None:
+        kids = {pid: command for pid, (parent, command) in _processes().items() if parent == proc.pid}
+        assert proc.poll() is None, "the run ended before a parse worker started"
+        return set(kids) if any("spawn_main" in command for command in kids.values()) else None
+
+    return _until(children, 120, "no parse worker started")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_no_parse_worker_outlives_a_killed_index_run(tmp_path):
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    settings.corpus_dir.mkdir()
+    _pdf_corpus(settings.corpus_dir, 10)
+    env = dict(cli_env(settings), ASSISTANT_PARSE_WORKERS="1")
+    proc = subprocess.Popen([PYTHON, "-m", "assistant", "index", "-v"], env=env, stdout=subprocess.DEVNULL)
+    children = _children_once_parsing(proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    _until(lambda: not children & set(_processes()), 10, f"processes {children} outlived their killed parent")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_sigterm_stops_the_app_while_it_indexes_at_start(tmp_path, make_assistant):
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    settings.corpus_dir.mkdir()
+    _pdf_corpus(settings.corpus_dir, 10)
+    env = dict(cli_env(settings), ASSISTANT_PARSE_WORKERS="1")
+    log = tmp_path / "app.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [PYTHON, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(_free_port())],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        children = _children_once_parsing(proc)
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=60)
+    assert code == 0, f"the app did not end cleanly on SIGTERM:\n{log.read_text()[-3000:]}"
+    _until(lambda: not children & set(_processes()), 10, f"processes {children} outlived the app")
+    assistant = make_assistant(settings)
+    assert not assistant.store.unfinished(), "a file was left half-written"
+    rows, ids = _consistency(assistant)
+    assert rows <= ids  # every committed passage has its vector
+    report = assistant.index()  # the next start takes the files the stopped run left
+    assert report.ok and len(report.added) + len(report.unchanged) == 10

@@ -140,8 +140,8 @@ def evaluate_assistant(assistant: Assistant, cases: list[Case], name: str = "ass
     return scores
 
 
-def evaluate_tutorial_baseline(assistant: Assistant, cases: list[Case]) -> Scores:
-    """LangChain's tutorial RAG: 1000/200 recursive splits, the same model, Chroma, similarity_search k=4."""
+def tutorial_store(settings, embedder, client):
+    """LangChain's tutorial pipeline over the corpus: the same parser, 1000/200 recursive splits, Chroma."""
     from langchain_chroma import Chroma
     from langchain_core.documents import Document as LCDocument
     from langchain_text_splitters import RecursiveCharacterTextSplitter
@@ -150,22 +150,27 @@ def evaluate_tutorial_baseline(assistant: Assistant, cases: list[Case]) -> Score
     from assistant.ingest.loaders import LoadError, load_bytes
 
     docs = []
-    for source, path in scan_corpus(assistant.settings.corpus_dir, assistant.settings):
+    for source, path in scan_corpus(settings.corpus_dir, settings):
         try:
-            parsed = load_bytes(path.read_bytes(), path.suffix, int(assistant.settings.max_file_mb * 1e6))
+            parsed = load_bytes(path.read_bytes(), path.suffix, int(settings.max_file_mb * 1e6))
         except LoadError:
             continue
         for page, text in enumerate(parsed.pages, start=1):
             docs.append(LCDocument(page_content=text, metadata={"source": source, "page": page}))
     splits = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
+    store = Chroma(client=client, collection_name="tutorial", embedding_function=embedder)
+    for start in range(0, len(splits), 5000):  # Chroma takes at most ~5,000 records per call
+        store.add_documents(splits[start : start + 5000])
+    return store
+
+
+def evaluate_tutorial_baseline(assistant: Assistant, cases: list[Case]) -> Scores:
+    """LangChain's tutorial RAG: 1000/200 recursive splits, the same model, Chroma, similarity_search k=4."""
+    import chromadb
+
     scores = Scores("langchain tutorial (k=4)")
     with tempfile.TemporaryDirectory() as tmp:
-        import chromadb
-
-        client = chromadb.PersistentClient(path=tmp)
-        store = Chroma(client=client, collection_name="tutorial", embedding_function=assistant.embedder)
-        for start in range(0, len(splits), 5000):  # Chroma takes at most ~5,000 records per call
-            store.add_documents(splits[start : start + 5000])
+        store = tutorial_store(assistant.settings, assistant.embedder, chromadb.PersistentClient(path=tmp))
         for case in cases:
             started = time.perf_counter()
             found = store.similarity_search(case.question, k=4)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import logging
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +31,7 @@ from assistant.schema import Chunk, Document, IndexReport
 
 log = logging.getLogger(__name__)
 PARSE_AHEAD = 4  # parsed files waiting per worker: enough to keep the encoder fed, little memory
+PARSING = ("parsing", None)  # from _parsed: the next file is not parsed yet
 Progress = Callable[[str, str], None]  # (event, source): "added", "updated", "failed: reason" ...
 
 
@@ -143,9 +149,15 @@ class Indexer:
         self.embedder = embedder
 
     def sync(
-        self, rebuild: bool = False, progress: Progress | None = None, show_bar: bool = False, settle: float = 0.0
+        self,
+        rebuild: bool = False,
+        progress: Progress | None = None,
+        show_bar: bool = False,
+        settle: float = 0.0,
+        stop: threading.Event | None = None,
     ) -> IndexReport:
-        """Bring the index in step with the corpus folder; files modified less than `settle` s ago wait."""
+        """Bring the index in step with the corpus folder; files modified less than `settle` s ago wait.
+        Once `stop` is set, the run ends after the files being written: the rest wait for the next run."""
         started = time.perf_counter()
         report = IndexReport()
         notify = progress or (lambda event, source: None)
@@ -189,13 +201,22 @@ class Indexer:
         bar = _bar(len(todo), show_bar)
         pending: list[_Pending] = []
         jobs = [(source, path, stat, known.get(source)) for source, path, stat in todo]
-        for (source, _, stat, row), outcome in zip(jobs, self._parsed(jobs, catalogue), strict=True):
-            bar.update(1)
-            item = self._take(source, stat, row, outcome, report, notify)
-            if item:
-                pending.append(item)
-            if sum(len(p.chunks) for p in pending) >= self.settings.encode_group:
-                self._flush(pending, report, notify)
+        waiting = iter(jobs)
+        with contextlib.closing(self._parsed(jobs, catalogue)) as outcomes:  # closing ends the parse workers
+            for outcome in outcomes:
+                if stop and stop.is_set():
+                    pending.clear()  # never marked as writing: the next run finds these files changed
+                    break
+                if outcome is PARSING:
+                    self._flush(pending, report, notify)  # the encoder works while the next file is parsed
+                    continue
+                source, _, stat, row = next(waiting)
+                bar.update(1)
+                item = self._take(source, stat, row, outcome, report, notify)
+                if item:
+                    pending.append(item)
+                if sum(len(p.chunks) for p in pending) >= self.settings.encode_group:
+                    self._flush(pending, report, notify)
         self._flush(pending, report, notify)
         bar.close()
         report.seconds = time.perf_counter() - started
@@ -212,15 +233,25 @@ class Indexer:
         if workers < 1 or heavy < 4:
             yield from (parse_job(*a) for a in args)
             return
+        # The model loads while the first files are parsed, not after.
+        threading.Thread(target=self.embedder.encode, args=(["load the model"],), daemon=True).start()
         # spawn, not fork: the parent holds encoder threads that a forked child must not inherit
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=end_with_parent,
+            initargs=(os.getpid(),),
+        )
+        try:
             ahead: deque = deque()
             for job in args:
                 ahead.append(pool.submit(parse_job, *job))
                 if len(ahead) > PARSE_AHEAD * workers:  # parse ahead of the encoder, but not the whole corpus
-                    yield ahead.popleft().result()
+                    yield from _when_done(ahead.popleft())
             while ahead:
-                yield ahead.popleft().result()
+                yield from _when_done(ahead.popleft())
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)  # a stopped run does not parse the files queued
 
     def _take(self, source, stat, row, outcome, report: IndexReport, notify: Progress) -> _Pending | None:
         """Record a parse outcome; return the file if it has chunks to encode."""
@@ -303,6 +334,31 @@ class Indexer:
             report.reencoded = f"re-encoded {passages} stored passages: made with {recorded}, now {actual}"
         if recorded != actual:
             self.store.put_setting("encoder", actual)
+
+
+def _when_done(future: Future) -> Iterator:
+    """A parse outcome, announced by PARSING if it is not ready yet (the caller encodes meanwhile)."""
+    if not future.done():
+        yield PARSING
+    yield future.result()
+
+
+def end_with_parent(parent: int) -> None:
+    """Parse worker start: end when the indexing process ends, however it ends (SIGKILL included), instead of
+    parsing on, orphaned, files nobody will read. On Linux the kernel signals the worker; elsewhere it polls."""
+    if sys.platform.startswith("linux"):
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    else:
+        threading.Thread(target=_poll_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+
+def _poll_parent(parent: int) -> None:
+    while os.getppid() == parent:  # an orphan is adopted by another process
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def encode_with_sentences(

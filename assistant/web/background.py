@@ -61,13 +61,26 @@ class BackgroundIndexer:
         self._finished = 0
         self._reports: dict[int, IndexReport] = {}
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
         self.status = IndexStatus()
+
+    def stop(self, timeout: float = 30.0) -> bool:
+        """End the current run after the files being written, and take no more; True if it ended in time."""
+        with self._cond:
+            self._stopping.set()
+            self._cond.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return thread is None or not thread.is_alive()
 
     def request(self) -> int:
         """Ask for the index to catch up with the corpus; returns a ticket to wait on."""
         with self._cond:
             self._requested += 1
             ticket = self._requested
+            if self._stopping.is_set():
+                return ticket  # stopped for good: the app is ending
             if self._thread is None or not self._thread.is_alive():
                 self.status.running = True
                 self._thread = threading.Thread(target=self._loop, name="indexing", daemon=True)
@@ -79,7 +92,7 @@ class BackgroundIndexer:
         with self._cond:
             waited = 0.0
             while self._finished < ticket:
-                if timeout is not None and waited >= timeout:
+                if (timeout is not None and waited >= timeout) or (self._stopping.is_set() and not self.status.running):
                     return None
                 self._cond.wait(0.5)
                 waited += 0.5
@@ -91,7 +104,7 @@ class BackgroundIndexer:
         while True:
             with self._cond:
                 target = self._requested
-                if self._finished >= target:
+                if self._finished >= target or self._stopping.is_set():
                     self.status.running = False
                     self._cond.notify_all()
                     return
@@ -123,7 +136,7 @@ class BackgroundIndexer:
 
         try:
             self.status.error = ""
-            return self.assistant.index(progress=note, via="web")
+            return self.assistant.index(progress=note, via="web", stop=self._stopping)
         except Exception as exc:  # the thread must live on to serve later requests
             self.status.error = str(exc) or type(exc).__name__
             return IndexReport(failed={"(index)": self.status.error})

@@ -7,6 +7,7 @@ import argparse
 import ipaddress
 import logging
 import os
+import signal
 import threading
 
 from assistant.api import Assistant
@@ -57,16 +58,35 @@ def main(argv: list[str] | None = None) -> None:
     auth = credentials()
     assistant = Assistant(settings)
     indexing = BackgroundIndexer(assistant)
-    indexing.request()  # catch up with the corpus; the page shows progress and questions are answered meanwhile
-    threading.Thread(target=assistant.embedder.encode, args=(["warm up"],), daemon=True).start()  # load the model now
-    demo = build_page(ChatHandlers(assistant, indexing, can_manage=may_manage(host, auth)))
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        indexing.request()  # catch up with the corpus; the page shows progress and questions are answered meanwhile
+        threading.Thread(target=assistant.embedder.encode, args=(["warm up"],), daemon=True).start()  # load it now
+        page = build_page(ChatHandlers(assistant, indexing, can_manage=may_manage(host, auth)))
+        serve(page, host, port, auth, settings.max_file_mb)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C or SIGTERM before the server took over: the ordinary way to stop, not an error
+    finally:
+        # Ctrl-C or SIGTERM: indexing ends after the files being written, the parse workers with it, so the
+        # index is left committed rather than cut off mid-file (the next start takes the rest).
+        if not indexing.stop():
+            logging.warning("indexing did not stop in time; the next start redoes the file it was writing")
+
+
+def serve(demo, host: str, port: int, auth: tuple[str, str] | None, max_mb: float) -> None:
+    """Serve the page until stopped; never a public share link."""
     demo.queue(default_concurrency_limit=8).launch(
         server_name=host,
         server_port=port,
         share=False,
         auth=auth,
-        max_file_size=f"{settings.max_file_mb:g}mb",
+        max_file_size=f"{max_mb:g}mb",
         css=CSS,
         head=HEAD,
         footer_links=["api"],
     )
+
+
+def _interrupt(signum: int, frame) -> None:
+    """SIGTERM (a service manager's stop) ends the app the way Ctrl-C does, so the cleanup above runs."""
+    raise KeyboardInterrupt
