@@ -5,7 +5,7 @@ dev sets, takes one report out and puts it back, and prints how long the saved q
 after each change, how many were asked again and how many were out of the change's reach. The report is
 one of the authority the questions name most, so that many are within reach: a hard case, not a lucky one.
 
-    python benchmarks/bench_saved.py --index /tmp/ofsted_index_ro --corpus ../shared/corpora/ofsted
+    python benchmarks/bench_saved.py --index DIR --corpus ../shared/corpora/ofsted
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def report_to_move(assistant: Assistant, asked: list[str]) -> tuple[str, str, in
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--index", default="/tmp/ofsted_index_ro", help="an index of the corpus (copied first)")
+    parser.add_argument("--index", required=True, help="a built index of the corpus (copied first, never written)")
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpora" / "ofsted"))
     parser.add_argument("--questions", type=int, default=200)
     args = parser.parse_args()

@@ -192,7 +192,7 @@ def test_a_council_outside_england_is_not_covered(sample_assistant):
 def test_a_year_no_report_is_from_is_not_covered_and_the_reports_are_named(sample_assistant):
     answer = sample_assistant.ask("What did Ofsted find in Doncaster's 2016 inspection?")
     assert answer.outcome == "not_covered" and answer.no_answer and not answer.citations
-    assert "Doncaster children's services, published 16 February 2012" in answer.reason
+    assert "Annual unannounced inspection of contact, referral and assessment arrangements" in answer.reason
     assert "None is from 2016" in answer.reason and answer.text.startswith(answer.reason)
 
 

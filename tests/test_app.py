@@ -111,5 +111,6 @@ def test_saved_panel_saves_opens_exports_and_polls(settings, make_assistant):
     assert "agency staff" in shown and changes[0][1:3] == ["added", LETTER]
     assert panel.poll(seen)[:2] == (gr.skip(), gr.skip())  # nothing changed since: nothing is redrawn
     event = gr.EventData(None, {"id": 1})
-    chat, cards, opened, asked, document, html = panel.open(event)
+    chat, cards, opened, asked, document, html, word, _ = panel.open(event)
     assert chat[0]["content"] == answer.question and 'class="cite-card"' in cards and opened.citations
+    assert docx.Document(word["value"]).paragraphs[0].text == answer.question  # its export comes with it

@@ -282,7 +282,7 @@ def _wire_saved(panel: SavedPanel, ask: AskTab, saved: SavedControls, changes: g
     exports = [saved.export_docx, saved.export_md]
     last_answer.change(panel.export, last_answer, exports, show_progress="hidden", **private)
     saved.save.click(panel.save, [last_answer, *filters], [saved.outcome, saved.panel], **private)
-    opened = [ask.chat, ask.sources, last_answer, asked, ask.document, saved.panel]
+    opened = [ask.chat, ask.sources, last_answer, asked, ask.document, saved.panel, *exports]
     saved.panel.click(panel.open, None, opened, **private)
     seen = gr.State(None)
     gr.Timer(1.0).tick(panel.poll, seen, [saved.panel, changes, seen], show_progress="hidden", **private)

@@ -110,11 +110,12 @@ class SavedPanel:
         return f"Saved #{saved['id']}: it is asked again whenever the reports change.", self.panel()
 
     def open(self, event: gr.EventData) -> tuple:
-        """(chat, sources, last answer, questions asked, document view, panel): a saved answer, now seen."""
+        """(chat, sources, last answer, questions asked, document view, panel, the two exports): a saved answer,
+        now seen; its exports come with it, so a download right after opening it is of this answer."""
         saved_id = (getattr(event, "_data", None) or {}).get("id")
         saved = self.assistant.saved.show(int(saved_id)) if saved_id is not None else None
         if saved is None:
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), self.panel()
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), self.panel(), gr.skip(), gr.skip()
         answer = self.assistant.ask(saved["question"], filters=saved["filters"])
         note = _change_words(saved["change"], _markdown_literal) if saved["new"] else ""
         text = answer_chat_markdown(answer)
@@ -122,7 +123,7 @@ class SavedPanel:
             {"role": "user", "content": saved["question"]},
             {"role": "assistant", "content": f"**New answer:** {note}.\n\n{text}" if note else text},
         ]
-        return chat, sources_panel(answer), answer, [saved["question"]], "", self.panel()
+        return chat, sources_panel(answer), answer, [saved["question"]], "", self.panel(), *self.export(answer)
 
     def export(self, answer: Answer | None) -> tuple:
         """The Word and Markdown files of the last answer, for the two download buttons."""
