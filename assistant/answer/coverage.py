@@ -175,6 +175,13 @@ class Coverage:
             return Verdict(ANSWERED)
         if support >= calibration.lead_at:
             return Verdict(UNCERTAIN, "The reports found do not clearly answer this; the closest passages follow.")
+        if search.named and search.hits:
+            # The authority's own reports were searched and came close to nothing: not a claim that they are
+            # silent (a question in other words can miss), so they are offered as leads.
+            where = _join(search.named)
+            return Verdict(
+                UNCERTAIN, f"The reports on {where} do not clearly answer this; the closest passages follow."
+            )
         return Verdict(NOT_COVERED, "The indexed reports do not cover this.")
 
     def support(self, search: Search) -> float:
