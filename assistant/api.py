@@ -71,6 +71,7 @@ class Assistant:
         # Saved questions are asked again without a language model: the quotes' citations are what is compared.
         self.saved = SavedQuestions(self.store, self.ask_quoted)
         self.last_rerun = Rerun()
+        self.store.refresh(force=True)  # with a server: a fresh process builds its cache from it here
 
     @property
     def uses_llm(self) -> bool:
@@ -101,7 +102,7 @@ class Assistant:
         `via` names what asked for the run in the changelog: "index", "watch", "web"; setting `stop` ends the run
         early, leaving the index consistent.
         """
-        with self._write_lock:
+        with self._write_lock, self.store.writing(self.settings.lock_wait):
             self.store.via = via
             indexer = Indexer(self.settings, self.store, self.embedder)
             report = indexer.sync(rebuild, progress, show_bar, settle, stop)
@@ -111,6 +112,10 @@ class Assistant:
     def ask(self, question: str, history=None, filters: Filters | dict | None = None) -> Answer:
         """Answer from the reports' own words, with numbered citations, or say they do not cover it."""
         return self.ask_with_search(question, history, filters)[0]
+
+    def refresh(self) -> bool:
+        """With a Chroma server: take in what other processes indexed (checked at most every few seconds)."""
+        return self.store.refresh()
 
     def ask_quoted(self, question: str, filters: Filters | dict | None = None) -> Answer:
         """The answer made of the reports' own sentences, even when a language model is chosen."""
@@ -136,6 +141,7 @@ class Assistant:
         self, asked: str, history, filters, quoted_only: bool = False
     ) -> Generator[AnswerEvent, None, tuple[Answer, Search | None]]:
         """Yields streamed pieces; returns the answer with its search (None for a facts table or no search)."""
+        self.store.refresh()
         original = asked if isinstance(asked, str) else ""
         text, message = check_question(original)
         if not text:
@@ -162,6 +168,7 @@ class Assistant:
     ) -> Comparison:
         """Two reports of an authority side by side: `before`/`after` a year, an ISO date or a source; by default its
         latest two graded reports (with `latest`, its latest two reports of any kind)."""
+        self.store.refresh()
         metas = self.retriever.metas()
         return compare_reports(self.store, metas, authority, before, after, latest, encode=self.embedder.encode)
 
@@ -213,6 +220,7 @@ class Assistant:
 
     def documents(self) -> dict[str, dict]:
         """source -> metadata of every indexed document."""
+        self.store.refresh()
         return self.store.metas()
 
     def removed_dir(self) -> Path:
@@ -228,7 +236,7 @@ class Assistant:
         path = (root / source).resolve()
         if not path.is_relative_to(root) or path == root:
             raise KeyError(source)
-        with self._write_lock:
+        with self._write_lock, self.store.writing(self.settings.lock_wait):
             indexed = source in self.store.documents()
             if not indexed and not path.is_file():
                 raise KeyError(source)

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from assistant.config import add_llm_options, add_location_options, load_settings, settings_from_args
+from assistant.indexing.shared import WriterBusy
 from assistant.schema import SOURCE_TYPES
 
 
@@ -29,7 +30,11 @@ def cmd_index(args: argparse.Namespace) -> int:
         watch(assistant, settle_seconds=args.settle, poll_seconds=args.poll)
         return 0
     show = lambda event, source: print(f"{event}: {source}", flush=True) if args.verbose else None  # noqa: E731
-    report = assistant.index(rebuild=args.rebuild, progress=show, show_bar=not args.verbose)
+    try:
+        report = assistant.index(rebuild=args.rebuild, progress=show, show_bar=not args.verbose)
+    except WriterBusy as exc:  # another process indexes into the same Chroma server
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     print(report.summary())
     newest = assistant.new_latest_reports(report)
     if 0 < len(newest) <= 10:  # a whole new corpus is not news; a report or two is

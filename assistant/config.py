@@ -23,6 +23,7 @@ class Settings:
     index_dir: Path = Path("index")
     chroma_url: str = ""  # empty: the embedded store in index_dir
     collection: str = "reports"
+    lock_wait: float = 0.0  # seconds an indexing run waits for another process's run on the same server
     max_file_mb: float = 20.0
     chunk_chars: int = 900  # MiniLM reads 256 word pieces, about 1,000 characters
     embed_batch: int = 64
@@ -59,6 +60,7 @@ def load_settings() -> Settings:
         index_dir=Path(_env("ASSISTANT_INDEX", "index")),
         chroma_url=_env("CHROMA_URL", ""),
         collection=_env("ASSISTANT_COLLECTION", "reports"),
+        lock_wait=float(_env("ASSISTANT_LOCK_WAIT", "0")),
         max_file_mb=float(_env("ASSISTANT_MAX_FILE_MB", "20")),
         encode_group=int(_env("ASSISTANT_ENCODE_GROUP", "512")),
         encoder=_env("ASSISTANT_ENCODER", "auto"),

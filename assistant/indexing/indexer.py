@@ -193,6 +193,10 @@ class Indexer:
                 report.waiting.append(source)  # still being written: the next run takes it
             else:
                 todo.append((source, path, stat))
+        if store.shared and not present and known:
+            # A process that only answers has an empty corpus folder: it must not empty the shared index.
+            log.warning("the corpus folder is empty: no report is removed from the server's index")
+            known = {}
         for source in sorted(set(known) - present):
             store.remove(source)
             report.removed.append(source)

@@ -24,6 +24,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from assistant.config import Settings
+from assistant.indexing.shared import Pulled, Shared, pack_sentences, unpack_sentences
 from assistant.schema import Chunk, Document
 
 _FTS_TABLE = "chunks_fts USING fts5(body, doc, tokenize='porter unicode61')"
@@ -79,6 +80,8 @@ log = logging.getLogger(__name__)
 _BM25 = "bm25(chunks_fts, 1.0, 0.0)"  # the file token column does not count towards a passage's score
 TOKEN_SEARCH_MAX = 400  # files a search is restricted to by FTS5 tokens; beyond, by filtering the rows
 ID_SEARCH_MAX = 5000  # passages a dense search is restricted to by id; beyond, by Chroma's metadata filter
+REFRESH_S = 5.0  # how often a process with a server checks it for changes (a new report is seen within 10 s)
+PULL_BATCH = 20  # documents fetched from the server at once when the local cache catches up
 CHANGE_META = ("title", "source_type", "authorities", "publication_date", "inspection_start", "inspection_end")
 SAVED_COLUMNS = (
     "id",
@@ -117,6 +120,7 @@ class Written:
     mtime_ns: int
     extracted: dict
     meta: dict
+    indexed_at: float = 0.0  # set when committed; a copy pulled from a server keeps the server's
 
 
 @dataclass
@@ -170,6 +174,10 @@ class Store:
         self.collection = self.client.get_or_create_collection(
             settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
+        # With a server, it holds the whole index and the SQLite file is this process's cache of it.
+        self.shared = Shared(self.client, self.collection, settings.collection) if settings.chroma_url else None
+        self._checked = float("-inf")
+        self._refreshing = threading.Lock()
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -256,9 +264,12 @@ class Store:
         self.db.execute("UPDATE documents SET size=?, mtime_ns=? WHERE source=?", (size, mtime_ns, source))
 
     def set_meta(self, source: str, meta: dict) -> None:
+        if self.shared:
+            self.shared.set_meta(source, meta)
         with self.transaction() as db:
             db.execute("UPDATE documents SET meta=? WHERE source=?", (json.dumps(meta), source))
             self._bump(db)
+        self._bump_server()
 
     def metas(self) -> dict[str, dict]:
         """source -> metadata of every committed document."""
@@ -317,16 +328,29 @@ class Store:
         if not items:
             return
         replaced = self._mark_writing([(item.doc.source, item.doc.doc_id) for item in items])
+        if self.shared:  # the record goes first, so a reader never sees a document with half its passages
+            self.shared.drop_documents([item.doc.source for item in items])
         for start in range(0, len(replaced), 500):
             self.collection.delete(where={"source": {"$in": replaced[start : start + 500]}})
         chunks = [c for item in items for c in item.chunks]
-        self.upsert_vectors(chunks, np.concatenate([item.vectors for item in items]))
+        sentences = [v for item in items for v in item.sentence_vectors] if self.shared else None
+        self.upsert_vectors(chunks, np.concatenate([item.vectors for item in items]), sentences)
+        stamp = time.time()
+        for item in items:
+            item.indexed_at = item.indexed_at or stamp
+        if self.shared:
+            self.shared.put_documents([_record(item) for item in items])
+        self._commit(items, replaced)
+
+    def _commit(self, items: Sequence[Written], replaced: list[str]) -> None:
+        """Passages, manifest and changelog in one transaction; then the server's generation moves on."""
         with self.transaction() as db:
             for item in items:
                 self._commit_rows(db, item)
                 change = "changed" if item.doc.source in replaced else "added"
                 self._record_change(db, item.doc.source, change, item.meta)
             self._bump(db)
+        self._bump_server()
 
     def _commit_rows(self, db: sqlite3.Connection, item: Written) -> None:
         doc = item.doc
@@ -343,7 +367,7 @@ class Store:
                 json.dumps(item.extracted),
                 doc.text,
                 json.dumps(doc.page_starts),
-                time.time(),
+                item.indexed_at or time.time(),
                 len(item.chunks),
             ),
         )
@@ -361,7 +385,7 @@ class Store:
                     chunk.page,
                     chunk.heading,
                     chunk.text,
-                    _packed(sentences),
+                    sentences if isinstance(sentences, bytes) else _packed(sentences),
                 ),
             )
             db.execute(
@@ -372,7 +396,14 @@ class Store:
     def remove(self, source: str) -> None:
         """Forget a file: vectors first (after marking), then its rows in one transaction."""
         self._mark_writing([(source, None)])
+        if self.shared:
+            self.shared.drop_documents([source])
         self._delete_vectors(source)
+        self._forget(source)
+        self._bump_server()
+
+    def _forget(self, source: str) -> None:
+        """Delete a file's rows and record its removal, in one transaction."""
         with self.transaction() as db:
             self._delete_rows(db, source)
             row = db.execute("SELECT meta FROM documents WHERE source=?", (source,)).fetchone()
@@ -475,30 +506,28 @@ class Store:
     def _chunks(self, where: str, params: tuple = ()) -> list[Chunk]:
         return [Chunk(*r) for r in self.db.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks c WHERE {where}", params)]
 
-    def upsert_vectors(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        """Put these passages' vectors in Chroma, replacing any they had (ids are chunk ids)."""
+    def upsert_vectors(
+        self, chunks: Sequence[Chunk], vectors: np.ndarray, sentences: Sequence[np.ndarray] | None = None
+    ) -> None:
+        """Put these passages' vectors in Chroma, replacing any they had (ids are chunk ids); with a server,
+        their sentence vectors too, so another process can rebuild its cache without encoding."""
         step = max(1, min(5000, self.client.get_max_batch_size()))
         for i in range(0, len(chunks), step):
             part = chunks[i : i + step]
+            metadatas = [_chunk_meta(c) for c in part]
+            if sentences is not None:
+                for meta, vectors_of in zip(metadatas, sentences[i : i + step], strict=True):
+                    meta["sentences"] = pack_sentences(vectors_of)
             self.collection.upsert(
                 ids=[c.chunk_id for c in part],
                 embeddings=vectors[i : i + step],
                 documents=[c.text for c in part],
-                metadatas=[
-                    {
-                        "source": c.source,
-                        "doc_id": c.doc_id,
-                        "page": c.page,
-                        "start": c.start,
-                        "end": c.end,
-                        "heading": c.heading,
-                        "index": c.index,
-                    }
-                    for c in part
-                ],
+                metadatas=metadatas,
             )
 
     def put_sentence_vectors(self, chunks: Sequence[Chunk], vectors: Sequence[np.ndarray]) -> None:
+        if self.shared:
+            self.shared.put_sentences([c.chunk_id for c in chunks], vectors)
         with self.transaction() as db:
             db.executemany(
                 "UPDATE chunks SET sentences=? WHERE chunk_id=?",
@@ -632,3 +661,120 @@ class Store:
                 connection.close()
             self._connections.clear()
         self._local = threading.local()
+
+    # ---- a server's index: this process's cache kept up to date, one writer at a time ----
+
+    @contextmanager
+    def writing(self, wait_s: float = 0.0):
+        """Hold the server's writer lock (nothing without a server), with the cache caught up first."""
+        if self.shared is None:
+            yield
+            return
+        self.shared.acquire(wait_s)
+        try:
+            self.refresh(force=True)
+            yield
+        finally:
+            self.shared.release()
+
+    def refresh(self, force: bool = False) -> bool:
+        """With a server, bring the cache up to its generation (checked at most every REFRESH_S s); True if
+        anything changed. Another thread already refreshing is not waited for unless `force`."""
+        if self.shared is None or (not force and time.monotonic() - self._checked < REFRESH_S):
+            return False
+        if not self._refreshing.acquire(blocking=force):
+            return False
+        try:
+            self._checked = time.monotonic()
+            generation = self.shared.generation()
+            if str(generation) == self.get_setting("server_generation"):
+                return False
+            return self._pull(generation)
+        finally:
+            self._refreshing.release()
+
+    def _pull(self, generation: int) -> bool:
+        """Rebuild the changed and removed documents from the server's records; no encoding."""
+        remote = self.shared.stamps()
+        local = self.documents()
+        gone = [s for s in local if s not in remote]
+        stale = [s for s, at in remote.items() if s not in local or local[s].state != "ok" or local[s].indexed_at != at]
+        complete = True
+        for source in gone:
+            self._forget(source)
+        for start in range(0, len(stale), PULL_BATCH):
+            pulled = self.shared.pull(stale[start : start + PULL_BATCH])
+            ready = [p for p in pulled if len(p.passages) == p.fields["n_chunks"]]
+            complete = complete and len(ready) == len(stale[start : start + PULL_BATCH])
+            if ready:
+                with self.transaction() as db:
+                    for item in ready:
+                        self._commit_rows(db, _written(item))
+                        self._record_change(
+                            db, item.source, "changed" if item.source in local else "added", item.fields["meta"]
+                        )
+                    self._bump(db)
+        if complete:  # a document being rewritten meanwhile is taken at the next check
+            self.put_setting("server_generation", str(generation))
+        log.info("index cache: %d documents from the server, %d removed", len(stale), len(gone))
+        return bool(gone or stale)
+
+    def _bump_server(self) -> None:
+        if self.shared:
+            self.put_setting("server_generation", str(self.shared.bump()))
+
+
+def _chunk_meta(chunk: Chunk) -> dict:
+    return {
+        "source": chunk.source,
+        "doc_id": chunk.doc_id,
+        "page": chunk.page,
+        "start": chunk.start,
+        "end": chunk.end,
+        "heading": chunk.heading,
+        "index": chunk.index,
+    }
+
+
+def _record(item: Written) -> tuple[str, str, dict]:
+    """A document's record on the server: what its manifest row holds."""
+    fields = {
+        "doc_id": item.doc.doc_id,
+        "size": item.size,
+        "mtime_ns": item.mtime_ns,
+        "indexed_at": item.indexed_at,
+        "n_chunks": len(item.chunks),
+        "meta": item.meta,
+        "extracted": item.extracted,
+        "page_starts": item.doc.page_starts,
+    }
+    return item.doc.source, item.doc.text, fields
+
+
+def _written(pulled: Pulled) -> Written:
+    """A document pulled from the server, as the rows to commit (its vectors stay on the server)."""
+    fields, meta = pulled.fields, pulled.fields["meta"]
+    doc = Document(
+        doc_id=fields["doc_id"],
+        source=pulled.source,
+        file_name=meta.get("file_name", pulled.source.rsplit("/", 1)[-1]),
+        title=meta.get("title", ""),
+        text=pulled.text,
+        page_starts=fields["page_starts"],
+    )
+    chunks = [
+        Chunk(cid, m["doc_id"], m["source"], m["index"], m["start"], m["end"], m["page"], m["heading"], text)
+        for cid, m, text in pulled.passages
+    ]
+    sentences = [unpack_sentences(m.get("sentences", "")) for _, m, _ in pulled.passages]
+    return Written(
+        doc,
+        chunks,
+        np.empty((0,)),
+        sentences,
+        fields["size"],
+        fields["mtime_ns"],
+        fields["extracted"],
+        meta,
+        fields["indexed_at"],
+    )
