@@ -1,6 +1,6 @@
 """Several app processes over one `chroma run` server: ready time, identical answers, load.
 
-    PYTHONPATH=. python benchmarks/bench_chroma_server.py [--authorities 20] [--users 10] [--questions 5]
+    python benchmarks/bench_chroma_server.py [--authorities 20] [--users 10] [--questions 5]
 
 Starts a Chroma server on a free loopback port (stopped at the end), indexes the sample corpus and then
 the first N authority folders of /work/shared/corpora/ofsted into it with this process (folder A), and for
@@ -15,56 +15,19 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
+from load_chat import QUESTIONS
+
+from assistant.evaluation.local_server import chroma_server
+
 ROOT = Path(__file__).resolve().parent.parent
-OFSTED = Path("/work/shared/corpora/ofsted")
-QUESTIONS = [
-    "What did Ofsted say about agency staff in Doncaster?",
-    "How many child protection conferences were postponed in Darlington?",
-    "How did Devon County Council respond to the report?",
-    "What did inspectors find about caseloads?",
-    "Were children's records accurate in Doncaster?",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def chroma_server(path: Path):
-    """`chroma run` on a free loopback port until its heartbeat answers; stopped on leaving."""
-    port = free_port()
-    server = subprocess.Popen(
-        [shutil.which("chroma") or "chroma", "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+OFSTED = ROOT.parent / "shared" / "corpora" / "ofsted"
 
 
 def settings_for(index: Path, corpus: Path, url: str, collection: str):

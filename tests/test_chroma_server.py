@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import copy_samples
 
 from assistant.config import Settings
+from assistant.evaluation.local_server import chroma_server
 from assistant.indexing.shared import WriterBusy
-from tests.conftest import copy_samples
 
 QUESTIONS = [
     "What did Ofsted say about agency staff in Doncaster?",
@@ -23,38 +20,11 @@ QUESTIONS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory):
     """A real Chroma server on a free loopback port, up until its heartbeat answers, stopped after."""
-    chroma = shutil.which("chroma")
-    if chroma is None:
-        pytest.fail("the chroma command from the chromadb package is not on PATH")
-    port = _free_port()
-    path = tmp_path_factory.mktemp("chroma_server")
-    server = subprocess.Popen(
-        [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        end = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > end or server.poll() is not None:
-                    raise
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with chroma_server(tmp_path_factory.mktemp("chroma_server")) as url:
+        yield url
 
 
 def _settings(base: Path, url: str, collection: str, corpus: Path | None = None) -> Settings:

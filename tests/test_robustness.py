@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import queue
 import signal
-import socket
 import subprocess
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from conftest import PYTHON, ROOT, SAMPLES, cli_env, make_pdf
 
 from assistant.authorities import AUTHORITIES
 from assistant.config import Settings
+from assistant.evaluation.local_server import chroma_server, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -142,36 +141,13 @@ def test_watch_indexes_new_files_once_written_and_forgets_deleted_ones(settings,
     assert text.endswith("Kent relies on agency staff.")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_the_same_commands_work_against_a_chroma_server(settings, tmp_path):
     import shutil
 
-    chroma = shutil.which("chroma")
-    if chroma is None:
-        pytest.fail("the chroma command from the chromadb package is not on PATH")
-    port = _free_port()
-    server = subprocess.Popen(
-        [chroma, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        end = time.monotonic() + 60
-        while True:  # the server's own heartbeat says when it is ready
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > end or server.poll() is not None:
-                    raise
+    with chroma_server(tmp_path / "server") as url:
         for sample in sorted(SAMPLES.glob("*.txt"))[:3]:
             shutil.copy(sample, settings.corpus_dir / sample.name)
-        env = cli_env(settings) | {"CHROMA_URL": f"http://127.0.0.1:{port}"}
+        env = cli_env(settings) | {"CHROMA_URL": url}
         index = subprocess.run(
             [PYTHON, "-m", "assistant", "index"], env=env, capture_output=True, text=True, timeout=300
         )
@@ -187,9 +163,6 @@ def test_the_same_commands_work_against_a_chroma_server(settings, tmp_path):
         answer = json.loads(ask.stdout)
         assert not answer["no_answer"]
         assert any("agency staff" in c["quote"] for c in answer["citations"])
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def _pdf_corpus(corpus: Path, count: int) -> None:
@@ -261,7 +234,7 @@ def test_sigterm_stops_the_app_while_it_indexes_at_start(tmp_path, make_assistan
     log = tmp_path / "app.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [PYTHON, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(_free_port())],
+            [PYTHON, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(free_port())],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

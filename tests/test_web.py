@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -14,6 +13,8 @@ import pytest
 from conftest import PYTHON, ROOT, cli_env, copy_samples
 from test_facts import SIF
 from test_factual import DONCASTER_2018, write_report
+
+from assistant.evaluation.local_server import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -41,12 +42,6 @@ Ofsted found that Lantern House, the new kinship carers' hub in Rotherham, gives
 
 Social workers' caseloads in Rotherham remain too high in the assessment teams, which delays some visits.
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until_up(url: str, process: subprocess.Popen, deadline_s: float = 180) -> None:
