@@ -26,7 +26,6 @@ _CHANGED = re.compile(
     re.IGNORECASE,
 )
 _LATEST = re.compile(r"\b(?:latest|newest|most recent|new) (?:report|inspection|visit|letter)\b", re.IGNORECASE)
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
 def reports_of(metas: dict[str, dict], authority: str) -> list[tuple[str, dict]]:
@@ -170,7 +169,7 @@ def is_compare_question(question: Question) -> bool:
 
 def question_pair(question: Question) -> tuple[str | None, str | None, bool]:
     """(from year, to year, the latest report of any kind) as a question asks them."""
-    years = sorted(set(_YEAR.findall(question.text)))
+    years = sorted(question.years)
     latest = bool(_LATEST.search(question.text))
     if len(years) >= 2:
         return years[0], years[-1], False
