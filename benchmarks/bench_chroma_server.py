@@ -3,7 +3,7 @@
     python benchmarks/bench_chroma_server.py [--authorities 20] [--users 10] [--questions 5]
 
 Starts a Chroma server on a free loopback port (stopped at the end), indexes the sample corpus and then
-the first N authority folders of /work/shared/corpora/ofsted into it with this process (folder A), and for
+the first N authority folders of ../shared/corpora/ofsted into it with this process (folder A), and for
 each prints how long a fresh process with an empty index folder takes to be ready (its cache built from the
 server, then its first answer). On the sample corpus it checks that such a process answers every question of
 devsets/sample.jsonl exactly as the indexing process does (text and citations), and runs a small load test:
