@@ -123,7 +123,7 @@ def check_identity(writer, ready: dict, devset: Path) -> None:
     questions = [json.loads(line)["question"] for line in devset.read_text().splitlines() if line]
     mine = [seen(writer.ask(q)) for q in questions]
     same = sum(a == b for a, b in zip(mine, ready["answers"], strict=True))
-    print(f"[sample] answers identical to the indexing process's: {same}/{len(questions)} ({devset.name})")
+    print(f"[{devset.stem}] answers identical to the indexing process's: {same}/{len(questions)}")
 
 
 def load_test(base: Path, url: str, users: int, questions: int, processes: int) -> None:
@@ -180,8 +180,9 @@ def main() -> int:
             load_test(base, url, args.users, args.questions, 1)
             load_test(base, url, args.users, args.questions, 2)
             if args.authorities and OFSTED.is_dir():
-                index_into(base, url, "ofsted", ofsted_subset(base, args.authorities))
-                ready_time(base, url, "ofsted")
+                writer = index_into(base, url, "ofsted", ofsted_subset(base, args.authorities))
+                devset = ROOT / "devsets" / "ofsted.jsonl"
+                check_identity(writer, ready_time(base, url, "ofsted", str(devset)), devset)
     finally:
         shutil.rmtree(base, ignore_errors=True)
     return 0
