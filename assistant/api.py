@@ -158,7 +158,7 @@ class Assistant:
                 answer = yield from generative.stream(search)
             else:
                 answer = self.answerer.answer(search)
-        notes = [message, note if not generative else "", answer.text]
+        notes = [message, note, answer.text]  # `note` says why a chosen language model is not used
         answer.text = "\n\n".join(part for part in notes if part)
         answer.question, answer.resolved_question, answer.message = original, question.text, message
         return answer, search

@@ -169,7 +169,8 @@ class Retriever:
         hits.sort(key=lambda h: -h.fused)
         for rank, hit in enumerate(hits, start=1):
             hit.rank = rank
-        reports = {a: [d for d, _ in self.reports_about(a)] for a in restrict} if not question.years else {}
+        by_authority = {a: self.report_dates(a) for a in restrict}
+        reports = {a: [dates[0] for _, dates in rows] for a, rows in by_authority.items()} if not question.years else {}
         return Search(
             question=question,
             hits=hits[:k],
@@ -178,7 +179,7 @@ class Retriever:
             unknown_named=unknown,
             reports={a: dates for a, dates in reports.items() if len(dates) > 1},
             sources=sources,
-            reports_by_authority={a: self.report_dates(a) for a in restrict},
+            reports_by_authority=by_authority,
         )
 
     def term_weights(self, question: str) -> TermWeights:
