@@ -30,7 +30,8 @@ from assistant.api import Assistant
 from assistant.authorities import AUTHORITIES
 from assistant.config import Settings
 from assistant.indexing.embeddings import Embedder
-from assistant.indexing.indexer import encode_with_sentences, parse_file, scan_corpus
+from assistant.indexing.indexer import parse_file, scan_corpus
+from assistant.indexing.vectors import encode_passages
 from assistant.ingest.chunking import chunk_id, sentence_spans
 from assistant.schema import Chunk, Document
 from assistant.search.question import read_question
@@ -154,7 +155,8 @@ def main() -> None:
     embedder = Embedder()
     texts = base_passages(args.real, args.base)
     started = time.perf_counter()
-    vectors = encode_with_sentences(embedder, texts, texts)
+    chunks = [Chunk(str(i), "", "", i, 0, len(t), 1, "", t) for i, t in enumerate(texts)]
+    vectors = encode_passages(embedder, [(c, "") for c in chunks])
     print(
         f"base: {len(texts)} real passages and their sentences encoded in {time.perf_counter() - started:.1f} s "
         f"({embedder.backend})"

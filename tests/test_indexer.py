@@ -195,11 +195,12 @@ def test_catalogue_corrections_are_what_answers_show(settings, make_assistant):
 def test_a_new_encoder_reencodes_the_stored_passages_without_parsing(settings, monkeypatch):
     from assistant.api import Assistant
     from assistant.indexing.embeddings import Embedder
+    from assistant.indexing.vectors import vectors_made_by
 
     copy_samples(settings.corpus_dir, [LETTER])
     first = Assistant(settings, embedder=Embedder(backend="onnx"))
     first.index()
-    assert first.store.get_setting("encoder") == "onnx"
+    assert first.store.get_setting("encoder") == vectors_made_by("onnx")
     first.close()
     parsed: list[str] = []
     monkeypatch.setattr(indexer, "parse_file", lambda source, *a: parsed.append(source))
@@ -211,7 +212,7 @@ def test_a_new_encoder_reencodes_the_stored_passages_without_parsing(settings, m
     chunks = second.store.chunks_of(LETTER)
     assert report.reencoded.startswith(f"re-encoded {len(chunks)} stored passages") and "onnx-int8" in report.reencoded
     assert not parsed and report.unchanged == [LETTER] and not again.reencoded
-    assert second.store.get_setting("encoder") == "onnx-int8"
+    assert second.store.get_setting("encoder") == vectors_made_by("onnx-int8")
     stored = second.store.collection.get(ids=[chunks[0].chunk_id], include=["embeddings"])["embeddings"][0]
     title = second.store.document(LETTER).title
     same_batch = indexer.Indexer(settings, second.store, second.embedder)._encode([(c, title) for c in chunks])

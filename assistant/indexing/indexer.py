@@ -23,7 +23,8 @@ import numpy as np
 from assistant.config import Settings
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store, Written
-from assistant.ingest.chunking import chunk_document, embedding_text, encoded_sentences
+from assistant.indexing.vectors import encode_passages, encode_sentences, vectors_made_by
+from assistant.ingest.chunking import chunk_document
 from assistant.ingest.facts import differences, extract_facts, merge_grades, report_fields
 from assistant.ingest.loaders import LoadError, is_supported, load_bytes
 from assistant.ingest.metadata import describe, read_catalogue
@@ -303,8 +304,7 @@ class Indexer:
 
     def _encode(self, chunks: list[tuple[Chunk, str]]) -> tuple[np.ndarray, list[np.ndarray]]:
         """Vectors of (chunk, its document's title) pairs, and of each chunk's sentences: one encoder call."""
-        texts = [embedding_text(c, title) for c, title in chunks]
-        return encode_with_sentences(self.embedder, texts, [c.text for c, _ in chunks])
+        return encode_passages(self.embedder, chunks)
 
     def _add_sentence_vectors(self, report: IndexReport) -> None:
         """An index made before sentence vectors gets them, from its stored passages (no parsing)."""
@@ -313,19 +313,19 @@ class Indexer:
         missing = self.store.chunks_without_sentence_vectors()
         for start in range(0, len(missing), self.settings.encode_group):
             part = missing[start : start + self.settings.encode_group]
-            self.store.put_sentence_vectors(part, encode_with_sentences(self.embedder, [], [c.text for c in part])[1])
+            self.store.put_sentence_vectors(part, encode_sentences(self.embedder, [c.text for c in part]))
         if missing:
             report.reencoded = f"encoded the sentences of {len(missing)} stored passages"
         self.store.put_setting("sentence_vectors", "1")
 
     def _match_encoder(self, report: IndexReport) -> None:
-        """Vectors of two encoders must not mix: on a change, encode the stored passages again (no parsing)."""
+        """Vectors of two encoders (or recipes) must not mix: on a change, encode the stored passages again."""
         recorded = self.store.get_setting("encoder")
-        if recorded == self.embedder.intended and not self.embedder.loaded:
+        if recorded == vectors_made_by(self.embedder.intended) and not self.embedder.loaded:
             return  # the usual case, decided without loading the model
         if recorded is None and not self.embedder.loaded:
             return  # nothing recorded yet: the first files encoded record it
-        actual = self.embedder.backend
+        actual = vectors_made_by(self.embedder.backend)
         if recorded and recorded != actual:
             passages = 0
             for source, row in self.store.documents().items():
@@ -363,16 +363,6 @@ def _poll_parent(parent: int) -> None:
     while os.getppid() == parent:  # an orphan is adopted by another process
         time.sleep(1.0)
     os._exit(1)
-
-
-def encode_with_sentences(
-    embedder: Embedder, passages: list[str], chunk_texts: list[str]
-) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The passages' vectors, and for each chunk text the vectors of its encoded sentences: one encoder call."""
-    groups = [encoded_sentences(text) for text in chunk_texts]
-    vectors = embedder.encode(passages + [s for group in groups for s in group])
-    ends = np.cumsum([len(passages)] + [len(group) for group in groups])
-    return vectors[: len(passages)], [vectors[a:b] for a, b in zip(ends[:-1], ends[1:], strict=True)]
 
 
 def _bar(total: int, show: bool):
