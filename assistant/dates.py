@@ -21,6 +21,16 @@ INSPECTION_CONTEXT = re.compile(r"inspect|visit|conducted|took place|carried out
 _SHORT_MONTHS = re.compile(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b\.?", re.IGNORECASE)
 
 
+_MONTH_YEAR = re.compile(rf"\b{MONTH}\s+\d{{4}}\b|\b(?:19|20)\d\d\b", re.IGNORECASE)
+
+
+def without_dates(text: str) -> str:
+    """The text with its dates, months of a year and years blanked out: what is left of its figures counts."""
+    for pattern in (RANGE, SINGLE, _US_STYLE, _MONTH_YEAR):
+        text = pattern.sub(" ", text)
+    return text
+
+
 def iso(day: str, month: str, year: str) -> str | None:
     """An ISO date from a day, a month's name and a year as written; None if there is no such day."""
     try:

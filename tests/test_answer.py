@@ -222,3 +222,17 @@ def test_not_sure_offers_the_closest_passages_as_leads(sample_assistant):
     assert answer.outcome == "uncertain" and answer.no_answer and answer.citations
     assert answer.text.startswith(answer.reason) and "agency staff" in answer.text
     assert answer.to_json()["outcome"] == "uncertain"
+
+
+def test_a_count_is_not_read_from_a_date_but_a_when_is():
+    from assistant.answer.coverage import gives
+    from assistant.search.question import read_question
+
+    def kind(question: str):
+        return read_question(question, find_names=False).exact_kind
+
+    header = "Inspection dates: 10 to 14 June 2024 Lead inspector: Kendra Bell"
+    assert not gives(kind("How many children were on child protection plans?"), header)
+    assert gives(kind("How many children were on child protection plans?"), "There were 1,204 children on plans.")
+    assert gives(kind("When did the inspection take place?"), header)
+    assert not gives(kind("What is the rate of permanent exclusions?"), "Exclusions fell in 2023.")

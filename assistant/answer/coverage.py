@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 
 from assistant.authorities import find_authorities, without_authorities
-from assistant.dates import MONTH_NAMES
+from assistant.dates import MONTH_NAMES, without_dates
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import encoded_sentences, sentence_spans
-from assistant.search.question import SPAN_WORDS
+from assistant.search.question import DATED, SPAN_WORDS
 from assistant.search.results import Hit, Search
 from assistant.text import STOPWORDS, stem_set, stems
 
@@ -157,7 +157,7 @@ class Coverage:
             close = _close_sentences(hit)
             for sentence in sentences(hit):
                 on_topic = not wanted or wanted & stem_set(sentence) or sentence in close
-                if on_topic and kind.search(sentence):
+                if on_topic and gives(kind, sentence):
                     return ""
         return "The passages found on this do not give the figure, date or name asked for."
 
@@ -206,6 +206,12 @@ class Coverage:
             return 0.0
         vectors = self.embedder.encode([search.topic, *texts])
         return float((vectors[1:] @ vectors[0]).max())
+
+
+def gives(kind: re.Pattern[str], sentence: str) -> bool:
+    """Whether a sentence holds the kind of answer asked for; a count, a share or a sum is not the day of a date
+    or a year ("Inspection dates: 10 to 14 June 2024" gives no number of children)."""
+    return bool(kind.search(sentence if kind is DATED else without_dates(sentence)))
 
 
 def _close_sentences(hit: Hit, at: float = ON_TOPIC) -> set[str]:
