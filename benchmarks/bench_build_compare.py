@@ -124,11 +124,12 @@ def build(name: str, corpus: Path, index: Path) -> dict:
 
 
 def bare_rate(index: Path, every: int) -> float:
-    """Passages per second of the encoder alone on (every n-th of) the texts our build encoded as passages."""
+    """Passages per second of the encoder alone, reading (every n-th of) our passages whole, after their title
+    line: the unit the tutorial encodes (the build itself encodes their sentences)."""
     import sqlite3
 
     from assistant.indexing.embeddings import Embedder
-    from assistant.ingest.chunking import embedding_text
+    from assistant.ingest.chunking import context_line
 
     db = sqlite3.connect(index / "manifest.sqlite")
     titles = {s: json.loads(m).get("title", "") for s, m in db.execute("SELECT source, meta FROM documents")}
@@ -139,7 +140,7 @@ def bare_rate(index: Path, every: int) -> float:
         def __init__(self, heading: str, text: str) -> None:
             self.heading, self.text = heading, text
 
-    texts = [embedding_text(Row(h, t), titles[s]) for s, h, t in rows[::every]]  # type: ignore[arg-type]
+    texts = [f"{context_line(Row(h, t), titles[s])}\n{t}".lstrip() for s, h, t in rows[::every]]  # type: ignore[arg-type]
     embedder = Embedder()
     embedder.encode(["load the model before the clock starts"])
     started = time.perf_counter()

@@ -22,7 +22,7 @@ from assistant.authorities import AUTHORITIES
 from assistant.config import Settings
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.indexer import load_catalogue, parse_file, scan_corpus
-from assistant.ingest.chunking import embedding_text
+from assistant.indexing.vectors import encode_passages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,16 +45,16 @@ def real_corpus(corpus: Path, source: Path, count: int) -> None:
 
 
 def bare_rate(embedder: Embedder, settings: Settings) -> tuple[float, int, float]:
-    """Parse every file once (timed), then encode all its chunks with the model alone (timed)."""
+    """Parse every file once (timed), then make all its chunks' vectors with the model alone (timed)."""
     catalogue, _ = load_catalogue(settings)
     texts = []
     started = time.perf_counter()
     for source, path in scan_corpus(settings.corpus_dir, settings):
         doc, chunks, _, _ = parse_file(source, path.read_bytes(), settings, catalogue)
-        texts += [embedding_text(c, doc.title) for c in chunks]
+        texts += [(c, doc.title) for c in chunks]
     parse_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    embedder.encode(texts)
+    encode_passages(embedder, texts)
     return len(texts) / (time.perf_counter() - started), len(texts), parse_seconds
 
 

@@ -1,9 +1,9 @@
 """Build the index of the real Ofsted reports and say where the time and memory go.
 
-First every report is parsed once in this process (parse time, and the texts the encoder will read),
-then the bare encoder runs alone on those texts (Embedder.encode), then one full build runs as users run
-it (parsing in worker processes while the encoder works): its embed time, wall time, peak memory and index
-size are printed next to the two figures before it, all from the same run.
+First every report is parsed once in this process (parse time, and its chunks), then the bare encoder
+makes those chunks' vectors alone (`encode_passages`: their sentences, as the build does), then one full
+build runs as users run it (parsing in worker processes while the encoder works): its embed time, wall
+time, peak memory and index size are printed next to the two figures before it, all from the same run.
 
     python benchmarks/bench_ofsted_build.py                          # ../shared/corpora/ofsted, temp index
     python benchmarks/bench_ofsted_build.py --index /tmp/ofsted_index  # keep the index for `facts --check`
@@ -22,7 +22,7 @@ from assistant.api import Assistant
 from assistant.config import Settings
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.indexer import parse_file, scan_corpus
-from assistant.ingest.chunking import embedding_text
+from assistant.indexing.vectors import encode_passages
 from assistant.ingest.loaders import LoadError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +47,7 @@ class TimedEmbedder(Embedder):
 
 
 def parse_all(corpus: Path) -> tuple[float, list[str]]:
-    """Seconds to parse every report in one process, and the texts the encoder reads for their chunks."""
+    """Seconds to parse every report in one process, and its chunks with their document's title."""
     settings = Settings(corpus_dir=corpus)
     seconds, texts = 0.0, []
     for source, path in scan_corpus(corpus, settings):
@@ -59,7 +59,7 @@ def parse_all(corpus: Path) -> tuple[float, list[str]]:
             continue
         finally:
             seconds += time.perf_counter() - started
-        texts += [embedding_text(c, doc.title) for c in chunks]
+        texts += [(c, doc.title) for c in chunks]
     return seconds, texts
 
 
@@ -86,7 +86,7 @@ def main() -> None:
     bare = Embedder()
     bare.encode(["load the model before the clock starts"])
     started = time.perf_counter()
-    bare.encode(sample)
+    encode_passages(bare, sample)
     bare_rate = len(sample) / (time.perf_counter() - started)
 
     embedder = TimedEmbedder()
@@ -108,8 +108,8 @@ def main() -> None:
     print(f"corpus:                {args.corpus} ({documents} documents, {len(report.failed)} failed)")
     print(f"chunks:                {report.chunks_written}")
     print(f"parse time:            {parse_seconds:8.1f} s in one process (the build spreads it over workers)")
-    print(f"bare encoder:          {bare_rate:8.1f} chunks/s on {len(sample)} of the same texts")
-    print(f"embed time (build):    {embedder.seconds:8.1f} s = {embedder.count / embedder.seconds:.1f} chunks/s")
+    print(f"bare encoder:          {bare_rate:8.1f} chunks/s on {len(sample)} of the same chunks")
+    print(f"embed time (build):    {embedder.seconds:8.1f} s = {embedder.count / embedder.seconds:.1f} texts/s")
     print(f"wall time (build):     {wall:8.1f} s = {whole:.1f} chunks/s = {whole / bare_rate:.2f} of the bare rate")
     print(f"peak memory:           {peak_mb():8.0f} MB (this process and its children)")
     print(f"index size:            {index_size:8.1f} MB on disk")

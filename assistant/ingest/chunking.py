@@ -183,9 +183,3 @@ def _merge_small(doc: Document, spans: list[tuple[int, int, str]], limit: int) -
 def context_line(chunk: Chunk, title: str) -> str:
     """The document title and heading a passage is read under, less what its own opening repeats."""
     return " — ".join(part for part in (title, chunk.heading) if part and part not in chunk.text[:200])
-
-
-def embedding_text(chunk: Chunk, title: str) -> str:
-    """The passage as one text, after its context line."""
-    context = context_line(chunk, title)
-    return f"{context}\n{chunk.text}" if context else chunk.text
