@@ -71,6 +71,9 @@ def main(argv: list[str] | None = None) -> None:
         # index is left committed rather than cut off mid-file (the next start takes the rest).
         if not indexing.stop():
             logging.warning("indexing did not stop in time; the next start redoes the file it was writing")
+    # Status 0 said outright: Python 3.11 ends a process by SIGINT when an interrupt landed inside exec()'d
+    # code (a dataclass being made while gradio is imported), even one caught above.
+    raise SystemExit(0)
 
 
 def serve(demo, host: str, port: int, auth: tuple[str, str] | None, max_mb: float) -> None:
