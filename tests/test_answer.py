@@ -236,3 +236,12 @@ def test_a_count_is_not_read_from_a_date_but_a_when_is():
     assert gives(kind("How many children were on child protection plans?"), "There were 1,204 children on plans.")
     assert gives(kind("When did the inspection take place?"), header)
     assert not gives(kind("What is the rate of permanent exclusions?"), "Exclusions fell in 2023.")
+
+
+def test_a_places_organisation_is_a_name_but_the_council_is_not():
+    from assistant.answer.coverage import names_in
+
+    assert names_in("What does Devon and Cornwall Police do in the regional group?") == ["Devon and Cornwall Police"]
+    assert names_in("Did Brook Lane Children's Home in Doncaster improve?") == ["Brook Lane Children's Home"]
+    assert names_in("How was Doncaster Council rated in 2012?") == []
+    assert names_in("Did Bradford improve after 2018?") == []

@@ -236,10 +236,14 @@ def names_in(text: str) -> list[str]:
     left out: it is as often a sentence's first word or a figure of speech ("Whitehall") as a name."""
     found = []
     for match in _NAME.finditer(text):
-        run = without_authorities(match.group(1), find_authorities(match.group(1), ignore_case=True))
+        authorities = find_authorities(match.group(1), ignore_case=True)
+        run = without_authorities(match.group(1), authorities)
         words = _name_words(run)
         if len(words) > 1 or (words and _ACRONYM.fullmatch(words[0])):
             found.append(_trim(run.strip(" ,")))
+        elif words and authorities:
+            # A place's organisation ("Devon and Cornwall Police", "Darlington Times") is named by the whole run
+            found.append(_trim(match.group(1).strip(" ,")))
     return found
 
 
