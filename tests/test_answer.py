@@ -126,6 +126,15 @@ def test_follow_up_questions_use_the_conversation(sample_assistant):
     assert "Jo Miller" in chief.citations[0].quote
 
 
+def test_the_article_or_report_of_a_follow_up_is_the_one_asked_about_before():
+    from assistant.search.followup import resolve
+
+    before = ["Why did Ofsted rate Darlington's children's services inadequate in 2015?"]
+    assert "Darlington" in resolve("Which other council's inspection did the article mention?", before)
+    assert "Darlington" in resolve("What did that report say about care leavers?", before)
+    assert resolve("What did reports say about care leavers?", before) == "What did reports say about care leavers?"
+
+
 def test_filters_restrict_type_and_dates(sample_assistant):
     news_only = sample_assistant.ask("agency staff", filters={"type": "news"})
     assert news_only.citations and {c.source_type for c in news_only.citations} == {"news"}

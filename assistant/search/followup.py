@@ -9,7 +9,9 @@ from assistant.text import words
 
 _ELLIPTICAL = re.compile(r"^\s*(?:and|what about|how about|same for|and what about|and for|also)\b", re.IGNORECASE)
 _REFERS_BACK = re.compile(
-    r"\b(?:its|it|their|they|them|there|that council|the council|this council|same)\b", re.IGNORECASE
+    r"\b(?:its|it|their|they|them|there|that council|the council|this council|same"
+    r"|(?:the|that|this) (?:article|report|letter|inspection|visit|story))\b",  # a document named before
+    re.IGNORECASE,
 )
 
 
