@@ -24,6 +24,7 @@ from assistant.indexing.embeddings import Embedder
 from assistant.indexing.indexer import parse_file, scan_corpus
 from assistant.indexing.vectors import encode_passages
 from assistant.ingest.loaders import LoadError
+from assistant.schema import Chunk
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,10 +47,10 @@ class TimedEmbedder(Embedder):
         return vectors
 
 
-def parse_all(corpus: Path) -> tuple[float, list[str]]:
+def parse_all(corpus: Path) -> tuple[float, list[tuple[Chunk, str]]]:
     """Seconds to parse every report in one process, and its chunks with their document's title."""
     settings = Settings(corpus_dir=corpus)
-    seconds, texts = 0.0, []
+    seconds, items = 0.0, []
     for source, path in scan_corpus(corpus, settings):
         data = path.read_bytes()
         started = time.perf_counter()
@@ -59,8 +60,8 @@ def parse_all(corpus: Path) -> tuple[float, list[str]]:
             continue
         finally:
             seconds += time.perf_counter() - started
-        texts += [(c, doc.title) for c in chunks]
-    return seconds, texts
+        items += [(c, doc.title) for c in chunks]
+    return seconds, items
 
 
 def peak_mb() -> float:
@@ -81,8 +82,8 @@ def main() -> None:
     parser.add_argument("--bare-sample", type=int, default=0, help="time the bare encoder on every n-th text only")
     args = parser.parse_args()
 
-    parse_seconds, texts = parse_all(args.corpus)
-    sample = texts[:: args.bare_sample] if args.bare_sample > 1 else texts
+    parse_seconds, items = parse_all(args.corpus)
+    sample = items[:: args.bare_sample] if args.bare_sample > 1 else items
     bare = Embedder()
     bare.encode(["load the model before the clock starts"])
     started = time.perf_counter()

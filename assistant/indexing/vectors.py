@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.indexing.embeddings import Embedder
-from assistant.ingest.chunking import context_line, encoded_sentence_spans, encoded_sentences, sentence_spans
+from assistant.ingest.chunking import context_line, encoded_sentences, keeps_vector, sentence_spans
 from assistant.schema import Chunk
 
 RECIPE = "passages from sentences"
@@ -38,15 +38,14 @@ class _Pieces:
 
 def _pieces(chunk: Chunk, title: str) -> _Pieces:
     text = chunk.text
-    spans = sentence_spans(text) or [(0, len(text))]
-    kept_spans = set(encoded_sentence_spans(text))
+    sentences = [text[s:e] for s, e in sentence_spans(text)] or [text]
     context = context_line(chunk, title)
-    texts = ([context] if context else []) + [text[s:e] for s, e in spans]
+    texts = ([context] if context else []) + sentences
     weights = np.array([max(1, len(t.split())) for t in texts], dtype=np.float32)
     if context:
         weights[0] *= CONTEXT_WEIGHT
     first = 1 if context else 0
-    kept = [first + i for i, span in enumerate(spans) if span in kept_spans]
+    kept = [first + i for i, sentence in enumerate(sentences) if keeps_vector(sentence)]
     return _Pieces(texts, weights, kept)
 
 

@@ -35,9 +35,12 @@ def encoded_sentences(text: str) -> list[str]:
 
 def encoded_sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     """Spans of `encoded_sentences`, in the same order as the index keeps their vectors, shifted by offset."""
-    spans = sentence_spans(text)
-    kept = [(s, e) for s, e in spans if not _address_block(text[s:e]) and len(text[s:e].split()) >= 3]
-    return [(s + offset, e + offset) for s, e in kept]
+    return [(s + offset, e + offset) for s, e in sentence_spans(text) if keeps_vector(text[s:e])]
+
+
+def keeps_vector(sentence: str) -> bool:
+    """Whether the index keeps a sentence's vector: a content sentence of three words or more."""
+    return not _address_block(sentence) and len(sentence.split()) >= 3
 
 
 def _address_block(sentence: str) -> bool:

@@ -51,12 +51,13 @@ _NUMBER = (
 # Asked for a figure: "what number", "what is the rate of ...", "what was the total".
 _WHAT_FIGURE = r"\bwhat (?:number|percentage|proportion)\b|\bwhat (?:is|was|are|were) the (?:rate|number|total)s?\b"
 DATED = re.compile(rf"\b{MONTH}\b|\b\d{{4}}\b")  # what a sentence that says when holds
+_COUNT = re.compile(_NUMBER, re.I)  # what a sentence that gives a figure holds
 _DURATION = re.compile(rf"{_NUMBER}[\s-]*(?:day|week|month|year)s?\b", re.I)
 _LEAD_NAMED = re.compile(r"\blead inspector\b|\bled by\b|\bHMI\b|\b(?:His|Her) Majesty.s Inspector", re.I)
 # (what the question says, what an answering sentence holds): a number, a date, a person.
 _ANSWER_KINDS = (
     (re.compile(r"\bhow (?:long|many (?:days|weeks|months|years))\b", re.I), _DURATION),
-    (re.compile(rf"\bhow (?:many|much)\b|{_WHAT_FIGURE}", re.I), re.compile(_NUMBER, re.I)),
+    (re.compile(rf"\bhow (?:many|much)\b|{_WHAT_FIGURE}", re.I), _COUNT),
     (re.compile(r"\bwhen\b|\bwhat (?:dates?|day|month|year)\b", re.I), DATED),
     (
         re.compile(r"^\s*who\b|\bwho (?:was|is|were|led|wrote|signed)\b", re.I),
@@ -78,7 +79,7 @@ _EXACT_KINDS = (
         re.compile(r"£\s?\d|\b\d[\d,.]*\s?(?:million|billion|m|bn)\b|\bpounds\b", re.I),
     ),
     (re.compile(r"\bwho (?:led|inspected|was (?:the )?lead inspector)\b", re.I), _LEAD_NAMED),
-    (re.compile(rf"\bhow many\b|{_WHAT_FIGURE}", re.I), re.compile(_NUMBER, re.I)),
+    (re.compile(rf"\bhow many\b|{_WHAT_FIGURE}", re.I), _COUNT),
     (re.compile(r"\bwhen (?:did|was|were|will)\b|\bwhat (?:date|year)\b|\bsince when\b", re.I), DATED),
 )
 
