@@ -254,3 +254,14 @@ def test_a_places_organisation_is_a_name_but_the_council_is_not():
     assert names_in("Did Brook Lane Children's Home in Doncaster improve?") == ["Brook Lane Children's Home"]
     assert names_in("How was Doncaster Council rated in 2012?") == []
     assert names_in("Did Bradford improve after 2018?") == []
+
+
+def test_asking_whether_a_named_letter_said_anything_on_a_topic_is_not_answered_by_its_opening(sample_assistant):
+    """The letter named is where to look: its opening ("This letter summarises ...") does not answer."""
+    from assistant.search.question import focus
+
+    question = "Did the 2012 Ofsted letter to Doncaster say anything about private fostering?"
+    assert focus(question) == "private fostering?"
+    assert focus("Does the report on Kent mention agency staff?") == "agency staff?"
+    answer = sample_assistant.ask(question)
+    assert answer.outcome != "answered"

@@ -24,6 +24,15 @@ _FRAMING = re.compile(
     r"the (?:\d{4} )?(?:report|letter)|it) (?:say|find|conclude|report|write|think) (?:about|on|regarding|of)\s+",
     re.IGNORECASE,
 )
+# "Did the 2012 letter to Doncaster say anything about ...": the document named is where to look, not what about.
+_SAID_ABOUT = re.compile(
+    r"^\s*(?:did|does|do|has|have)\s+(?:the|its|their|this|that|ofsted['’]?s?)\s+(?:[\w'’-]+\s+){0,4}?"
+    r"(?:letter|report|article|inspection|visit|review|piece|story|paper)"
+    r"(?:\s+(?:to|on|about|into|of|for)\s+(?:[\w'’-]+\s+){1,3}?)?\s*"
+    r"(?:(?:say|said|note|comment|find|report)\s+(?:anything\s+|something\s+)?(?:about|on|regarding|concerning)"
+    r"|mention(?:ed)?(?:\s+anything(?:\s+about)?)?)\s+",
+    re.IGNORECASE,
+)
 _TRAILING_FRAMING = re.compile(r",?\s+according to [^,?.!]{3,40}(?=[?.!]?\s*$)", re.IGNORECASE)
 # Where the words come from, said anywhere in the question: "per the 2021 focused visit", "in Ofsted's 2014
 # report", "according to the 2012 letter". They name a document, not what the question is about.
@@ -128,5 +137,6 @@ def read_question(text: str, find_names: bool = True) -> Question:
 
 def focus(text: str) -> str:
     """The question without its framing ("According to the letter, ...", "What did Ofsted say about ...",
-    "... according to the 2012 letter?")."""
-    return _SOURCE_PHRASE.sub(" ", _TRAILING_FRAMING.sub("", _FRAMING.sub("", text))).strip(" ,") or text
+    "Did the 2012 letter say anything about ...", "... according to the 2012 letter?")."""
+    unframed = _FRAMING.sub("", _SAID_ABOUT.sub("", text))
+    return _SOURCE_PHRASE.sub(" ", _TRAILING_FRAMING.sub("", unframed)).strip(" ,") or text
