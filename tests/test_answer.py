@@ -265,3 +265,12 @@ def test_asking_whether_a_named_letter_said_anything_on_a_topic_is_not_answered_
     assert focus("Does the report on Kent mention agency staff?") == "agency staff?"
     answer = sample_assistant.ask(question)
     assert answer.outcome != "answered"
+
+
+def test_a_year_asked_of_an_authority_only_news_is_about_names_that_news(sample_assistant):
+    """No Ofsted report on Darlington is indexed, only an article of 2015 that never speaks of 2011."""
+    answer = sample_assistant.ask("How was Darlington rated in its 2011 inspection?")
+    assert answer.outcome == "not_covered" and not answer.citations
+    assert answer.reason.startswith("No Ofsted report on Darlington is indexed; the documents about it are: the news")
+    assert "of 1 September 2015. None is from 2011." in answer.reason
+    assert sample_assistant.ask("How was Darlington rated in 2015?").outcome != "not_covered"

@@ -90,7 +90,8 @@ class Coverage:
         return ""
 
     def _missing_year(self, search: Search) -> str:
-        """A year asked of an authority none of whose indexed reports is from it (or inspected in it)."""
+        """A year asked of an authority none of whose indexed reports (or, with none, documents) is from it or
+        inspected in it."""
         question = search.question
         if not question.years or not search.reports_by_authority or SPAN_WORDS.search(question.text):
             return ""
@@ -98,11 +99,15 @@ class Coverage:
             return ""  # the reports speak of that year (an earlier inspection, an event): search them
         notes = []
         for authority, reports in search.reports_by_authority.items():
-            years = {d[:4] for _, dates in reports for d in dates if d}
+            years = {d[:4] for row in reports for d in row.dates if d}
             if reports and not question.years & years:
-                listed = "; ".join(title for title, _ in reports)
-                years_asked = _join(question.years)
-                notes.append(f"The indexed Ofsted reports on {authority} are: {listed}. None is from {years_asked}.")
+                listed = "; ".join(row.title for row in reports)
+                held = (
+                    f"The indexed Ofsted reports on {authority} are"
+                    if reports[0].ofsted
+                    else f"No Ofsted report on {authority} is indexed; the documents about it are"
+                )
+                notes.append(f"{held}: {listed}. None is from {_join(question.years)}.")
         return " ".join(notes) if len(notes) == len(search.reports_by_authority) else ""
 
     def _missing_names(self, search: Search) -> str:

@@ -60,6 +60,15 @@ class Hit:
     sentence_meanings: np.ndarray | None = None
 
 
+@dataclass(frozen=True)
+class Listed:
+    """One of an authority's documents, as a list of what the index holds on it names it."""
+
+    title: str
+    dates: list[str]  # its date, inspection start, inspection end ("" when unknown)
+    ofsted: bool  # an Ofsted report (else a news article or other document about the authority)
+
+
 @dataclass
 class Search:
     """What search hands the answerer: the question as read, its ranked passages, and what the index holds
@@ -72,8 +81,8 @@ class Search:
     unknown_named: list[str] = field(default_factory=list)  # named authorities no indexed document is about
     reports: dict[str, list[str]] = field(default_factory=dict)  # authority -> dates of its reports, newest first
     sources: list[str] | None = None  # the files searched within; None: every file
-    # named authority -> its Ofsted documents, newest first: (title, [its date, inspection start, inspection end])
-    reports_by_authority: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
+    # named authority -> its Ofsted documents, newest first; for one with none, the other documents about it
+    reports_by_authority: dict[str, list[Listed]] = field(default_factory=dict)
 
     @property
     def named(self) -> tuple[str, ...]:

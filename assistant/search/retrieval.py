@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.dates import doc_date, month_year
+from assistant.dates import doc_date, format_date, month_year
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import content_sentences
 from assistant.search.question import SPAN_WORDS, Question, read_question
-from assistant.search.results import Hit, Search, TermWeights
+from assistant.search.results import Hit, Listed, Search, TermWeights
 from assistant.search.vocabulary import expansions, synonyms_of
 from assistant.text import fts_query, stems
 from assistant.titles import readable_title
@@ -102,20 +102,21 @@ class Retriever:
             self._generation = generation
         return self._metas
 
-    def reports_about(self, authority: str) -> list[tuple[str, str]]:
-        """(date, source) of every Ofsted document about an authority, newest first."""
+    def reports_about(self, authority: str, ofsted_only: bool = True) -> list[tuple[str, str]]:
+        """(date, source) of every Ofsted document (or every document) about an authority, newest first."""
         found = [
             (doc_date(meta) or "", source)
             for source, meta in self.metas().items()
-            if meta.get("source_type") == "ofsted" and authority in (meta.get("authorities") or [])
+            if (meta.get("source_type") == "ofsted" or not ofsted_only) and authority in (meta.get("authorities") or [])
         ]
         return sorted(found, reverse=True)
 
-    def report_dates(self, authority: str) -> list[tuple[str, list[str]]]:
-        """(title, [date, inspection start, inspection end]) of each Ofsted document about an authority, newest
-        first."""
+    def report_dates(self, authority: str) -> list[Listed]:
+        """Each Ofsted document about an authority, newest first; for an authority with none, each document that
+        is about it (a news article on a council Ofsted's indexed reports do not cover)."""
         metas = self.metas()
-        return [(readable_title(metas[s]), [d, *_inspection(metas[s])]) for d, s in self.reports_about(authority)]
+        rows = self.reports_about(authority) or self.reports_about(authority, ofsted_only=False)
+        return [Listed(_listed_title(metas[s]), [d, *_inspection(metas[s])], _is_ofsted(metas[s])) for d, s in rows]
 
     def latest_reports(self, authorities: list[str]) -> set[str]:
         return {reports[0][1] for a in authorities if len(reports := self.reports_about(a)) > 1}
@@ -170,7 +171,11 @@ class Retriever:
         for rank, hit in enumerate(hits, start=1):
             hit.rank = rank
         by_authority = {a: self.report_dates(a) for a in restrict}
-        reports = {a: [dates[0] for _, dates in rows] for a, rows in by_authority.items()} if not question.years else {}
+        reports = (
+            {a: [row.dates[0] for row in rows if row.ofsted] for a, rows in by_authority.items()}
+            if not question.years
+            else {}
+        )
         return Search(
             question=question,
             hits=hits[:k],
@@ -305,6 +310,20 @@ def document_context(meta: dict) -> set[str]:
     if re.match(r"\d{4}-\d\d", when):
         parts.append(month_year(when))
     return set(stems(" ".join(parts)))
+
+
+def _is_ofsted(meta: dict) -> bool:
+    return meta.get("source_type") == "ofsted"
+
+
+def _listed_title(meta: dict) -> str:
+    """How a list of an authority's documents names one: an Ofsted report by its facts, any other by its kind,
+    title and date."""
+    if _is_ofsted(meta):
+        return readable_title(meta)
+    kind = {"news": "the news article", "council": "the council statement"}.get(meta.get("source_type"), "the document")
+    when = format_date(doc_date(meta))
+    return f"{kind} “{readable_title(meta)}”" + (f" of {when}" if when else "")
 
 
 def _dates(meta: dict) -> list[str]:
