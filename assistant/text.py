@@ -41,6 +41,12 @@ def stems(text: str) -> list[str]:
     return _stemmer().stemWords(words(text)) if text else []
 
 
+def word_stems(text: str) -> list[tuple[str, str]]:
+    """(word, stem) of a text's content words made of letters only, three or more of them."""
+    kept = [w for w in words(text) if len(w) > 2 and w.isalpha()]
+    return list(zip(kept, _stemmer().stemWords(kept), strict=True))
+
+
 @lru_cache(maxsize=16384)
 def stem_set(text: str) -> frozenset[str]:
     """The distinct stems of a text; cached, as a search scores the same passages' sentences many times."""

@@ -23,7 +23,7 @@ import numpy as np
 from assistant.config import Settings
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store, Written
-from assistant.indexing.vectors import encode_passages, encode_sentences, vectors_made_by
+from assistant.indexing.vectors import add_word_vectors, encode_passages, encode_sentences, vectors_made_by
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.facts import differences, extract_facts, merge_grades, report_fields
 from assistant.ingest.loaders import LoadError, is_supported, load_bytes
@@ -224,6 +224,7 @@ class Indexer:
                     self._flush(pending, report, notify)
         self._flush(pending, report, notify)
         bar.close()
+        add_word_vectors(store, self.embedder)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -335,6 +336,7 @@ class Indexer:
                     self.store.upsert_vectors(chunks, vectors)
                     self.store.put_sentence_vectors(chunks, sentences)
                     passages += len(chunks)
+            self.store.forget_word_vectors()
             report.reencoded = f"re-encoded {passages} stored passages: made with {recorded}, now {actual}"
         if recorded != actual:
             self.store.put_setting("encoder", actual)

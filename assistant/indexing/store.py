@@ -26,6 +26,7 @@ import numpy as np
 from assistant.config import Settings
 from assistant.indexing.shared import Pulled, Shared, pack_sentences, unpack_sentences
 from assistant.schema import Chunk, Document
+from assistant.text import word_stems
 
 _FTS_TABLE = "chunks_fts USING fts5(body, doc, tokenize='porter unicode61')"
 _CHUNK_COLUMNS = "c.chunk_id, c.doc_id, c.source, c.idx, c.start, c.end, c.page, c.heading, c.text"
@@ -55,6 +56,11 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
 CREATE VIRTUAL TABLE IF NOT EXISTS {fts};
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS words (  -- one word of the passages per stem, and its vector once encoded
+    stem TEXT PRIMARY KEY,
+    word TEXT NOT NULL,
+    vector BLOB                   -- float16; NULL until encoded
+);
 CREATE TABLE IF NOT EXISTS changes (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at REAL NOT NULL,
@@ -169,6 +175,7 @@ class Store:
         self.db.executescript(_SCHEMA.format(fts=_FTS_TABLE))
         self._add_token_column()
         self._add_sentence_column()
+        self._list_stored_words()
         self.client = _chroma_client(settings)
         # No embedding function, on purpose: Chroma's default would download a model.
         self.collection = self.client.get_or_create_collection(
@@ -214,6 +221,14 @@ class Store:
         """Indexes made before sentence vectors get the column, empty: the indexer fills it."""
         if "sentences" not in self._columns("chunks"):
             self.db.execute("ALTER TABLE chunks ADD COLUMN sentences BLOB")
+
+    def _list_stored_words(self) -> None:
+        """Indexes made before the word list get it, from their passages (the vectors come on first use)."""
+        if self.get_setting("words_listed") == "1":
+            return
+        with self.transaction() as db:
+            _list_words(db, (f"{h}\n{t}" for h, t in db.execute("SELECT heading, text FROM chunks")))
+            db.execute("INSERT OR REPLACE INTO settings VALUES ('words_listed', '1')")
 
     def _columns(self, table: str) -> list[str]:
         return [d[0] for d in self.db.execute(f"SELECT * FROM {table} LIMIT 0").description]
@@ -392,6 +407,7 @@ class Store:
                 "INSERT INTO chunks_fts (rowid, body, doc) VALUES (?, ?, ?)",
                 (cur.lastrowid, f"{chunk.heading}\n{chunk.text}", source_token(chunk.source)),
             )
+        _list_words(db, (f"{c.heading}\n{c.text}" for c in item.chunks))
 
     def remove(self, source: str) -> None:
         """Forget a file: vectors first (after marking), then its rows in one transaction."""
@@ -536,6 +552,34 @@ class Store:
 
     def chunks_without_sentence_vectors(self) -> list[Chunk]:
         return self._chunks("c.sentences IS NULL")
+
+    def words_without_vectors(self) -> list[tuple[str, str]]:
+        """(stem, word) of the listed words not encoded yet."""
+        return self.db.execute("SELECT stem, word FROM words WHERE vector IS NULL").fetchall()
+
+    def put_word_vectors(self, stems: Sequence[str], vectors: np.ndarray) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE words SET vector=? WHERE stem=?", [(_packed(v), s) for s, v in zip(stems, vectors, strict=True)]
+            )
+
+    def forget_word_vectors(self) -> None:
+        """Drop the words' vectors (another encoder made them): they are encoded again on first use."""
+        self.db.execute("UPDATE words SET vector=NULL")
+
+    def word_vectors(self, min_passages: int) -> tuple[list[str], list[str], np.ndarray]:
+        """(words, their stems, vectors) of the encoded words that stand in at least this many passages now
+        (a word met once is as often a misprint; a removed report's words stand in none)."""
+        self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab USING fts5vocab(main, chunks_fts, row)")
+        rows = self.db.execute(
+            "SELECT w.word, w.stem, w.vector FROM words w JOIN temp.fts_vocab v ON v.term = w.stem "
+            "WHERE w.vector IS NOT NULL AND v.doc >= ? ORDER BY w.stem",
+            (min_passages,),
+        ).fetchall()
+        if not rows:
+            return [], [], np.zeros((0, 0), dtype=np.float32)
+        matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float16).reshape(len(rows), -1)
+        return [r[0] for r in rows], [r[1] for r in rows], matrix.astype(np.float32)
 
     # ---- reading ----
 
@@ -722,6 +766,15 @@ class Store:
     def _bump_server(self) -> None:
         if self.shared:
             self.put_setting("server_generation", str(self.shared.bump()))
+
+
+def _list_words(db: sqlite3.Connection, texts: Iterable[str]) -> None:
+    """Keep one written form of each stem of these texts' words (numbers and two-letter words aside)."""
+    found: dict[str, str] = {}
+    for text in texts:
+        for word, stem in word_stems(text):
+            found.setdefault(stem, word)
+    db.executemany("INSERT OR IGNORE INTO words (stem, word) VALUES (?, ?)", found.items())
 
 
 def _chunk_meta(chunk: Chunk) -> dict:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.indexing.embeddings import Embedder
+from assistant.indexing.store import Store
 from assistant.ingest.chunking import context_line, encoded_sentences, keeps_vector, sentence_spans
 from assistant.schema import Chunk
 
@@ -71,3 +72,13 @@ def encode_sentences(embedder: Embedder, chunk_texts: Sequence[str]) -> list[np.
     vectors = embedder.encode([s for group in groups for s in group])
     ends = np.cumsum([0] + [len(group) for group in groups])
     return [vectors[a:b] for a, b in zip(ends[:-1], ends[1:], strict=True)]
+
+
+def add_word_vectors(store: Store, embedder: Embedder, group: int = 4096) -> int:
+    """Encode the index's listed words that have no vector yet (a question's words are compared with them);
+    how many were encoded."""
+    missing = store.words_without_vectors()
+    for start in range(0, len(missing), group):
+        part = missing[start : start + group]
+        store.put_word_vectors([stem for stem, _ in part], embedder.encode([word for _, word in part]))
+    return len(missing)

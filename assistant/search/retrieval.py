@@ -12,9 +12,10 @@ from assistant.dates import doc_date, format_date, month_year
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import content_sentences
+from assistant.search.neighbours import Neighbours
 from assistant.search.question import SPAN_WORDS, Question, read_question
 from assistant.search.results import Hit, Listed, Search, TermWeights
-from assistant.search.vocabulary import expansions, synonyms_of
+from assistant.search.vocabulary import synonyms_of
 from assistant.text import fts_query, stems
 from assistant.titles import readable_title
 
@@ -89,6 +90,7 @@ class Retriever:
         self.answer_type_weight = 0.3
         self.year_boost = 0.3
         self.sentence_list_weight = 1.0  # the passages ranked by their closest sentence, within named authorities
+        self.neighbours = Neighbours(store, embedder)
         self._metas: dict[str, dict] = {}
         self._contexts: dict[str, set[str]] = {}  # source -> stems of its document's context
         self._generation = -1
@@ -124,10 +126,11 @@ class Retriever:
     def indexed_authorities(self) -> set[str]:
         return {a for meta in self.metas().values() for a in meta.get("authorities", [])}
 
-    def lexical_match(self, words: str) -> str:
-        """The FTS5 expression for a question's words (authority names left out) and their synonyms."""
+    def lexical_match(self, words: str, related: dict[str, set[str]] | None = None) -> str:
+        """The FTS5 expression for a question's words (authority names left out), their synonyms and the
+        `related` words of the index (from `Neighbours`)."""
         own = list(dict.fromkeys(stems(words)))
-        synonyms = expansions(words)
+        synonyms = list(dict.fromkeys(o for others in _alternatives(words, related).values() for o in sorted(others)))
         frequency = self.store.document_frequency(own + [s for term in synonyms for s in stems(term)])
         kept, spent = set(), 0
         for stem in sorted(own, key=lambda s: frequency[s]):
@@ -160,13 +163,13 @@ class Retriever:
         sources = self._of_years_asked(sources, question, restrict)
         vector, topic = self.embedder.encode([question.searched, question.topic or question.focus])
         dense = self.store.dense_search(vector, depth, sources)
-        lexical = self.store.lexical_search(self.lexical_match(question.words), depth, sources)
+        related = self.neighbours.of(question.words)
+        lexical = self.store.lexical_search(self.lexical_match(question.words, related), depth, sources)
         narrow = sources and len(sources) <= SENTENCE_SEARCH_FILES
         by_sentence = self._sentence_search(topic, sources, depth) if narrow else []
         hits = self._fuse([dense, lexical, by_sentence], metas)
         self._boost(hits, question, restrict)
-        weights = self.term_weights(question.words)
-        self._rerank(hits[: self.rerank_depth], weights, question, topic)
+        self._rerank(hits[: self.rerank_depth], self.term_weights(question.words, related), question, topic)
         hits.sort(key=lambda h: -h.fused)
         for rank, hit in enumerate(hits, start=1):
             hit.rank = rank
@@ -179,7 +182,9 @@ class Retriever:
         return Search(
             question=question,
             hits=hits[:k],
-            weights=weights,
+            # Whether a sentence answers is judged on the question's words and known synonyms: a neighbour in
+            # meaning ranks passages well but says too little to call a quote the answer.
+            weights=self.term_weights(question.words),
             query_vector=vector,
             unknown_named=unknown,
             reports={a: dates for a, dates in reports.items() if len(dates) > 1},
@@ -187,11 +192,12 @@ class Retriever:
             reports_by_authority=by_authority,
         )
 
-    def term_weights(self, question: str) -> TermWeights:
-        """Weights (rarer is heavier) of the question's words and, lighter, of their synonyms."""
+    def term_weights(self, question: str, related: dict[str, set[str]] | None = None) -> TermWeights:
+        """Weights (rarer is heavier) of the question's words and, lighter, of their synonyms and `related`
+        words."""
         own = list(dict.fromkeys(stems(question)))
         alternatives: dict[str, set[str]] = {}
-        for term, others in synonyms_of(question).items():
+        for term, others in _alternatives(question, related).items():
             for s in stems(term):
                 alternatives.setdefault(s, set()).update(x for o in others for x in stems(o) if x not in own)
         extra = sorted({x for group in alternatives.values() for x in group})
@@ -332,6 +338,14 @@ def _dates(meta: dict) -> list[str]:
 
 def _inspection(meta: dict) -> list[str]:
     return [meta.get("inspection_start") or "", meta.get("inspection_end") or ""]
+
+
+def _alternatives(text: str, related: dict[str, set[str]] | None) -> dict[str, set[str]]:
+    """Each word (or phrase) of a text -> what the reports may write instead: known synonyms and related words."""
+    found = {term: set(others) for term, others in synonyms_of(text).items()}
+    for word, others in (related or {}).items():
+        found.setdefault(word, set()).update(others)
+    return found
 
 
 def _phrases(terms: list[str]) -> str:

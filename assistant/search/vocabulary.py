@@ -60,11 +60,3 @@ def synonyms_of(text: str) -> dict[str, set[str]]:
     """Each word (or two-word phrase) of a text the vocabulary knows -> what the reports may write instead."""
     lowered = " ".join(words(text))
     return {term: others for term, others in _TABLE.items() if re.search(rf"\b{re.escape(term)}\b", lowered)}
-
-
-def expansions(text: str) -> list[str]:
-    """Words (or two-word phrases) the reports may use for the words of a question."""
-    found: list[str] = []
-    for others in synonyms_of(text).values():
-        found += [o for o in sorted(others) if o not in found]
-    return found
