@@ -10,7 +10,7 @@ from conftest import LETTER, copy_samples
 from assistant.authorities import without_authorities
 from assistant.indexing import store
 from assistant.search import retrieval
-from assistant.search.question import focus
+from assistant.search.question import focus, read_question
 from assistant.search.retrieval import Filters
 
 QUESTIONS = ["agency social work staff", "children's services improvement", "Ofsted inspection of safeguarding"]
@@ -138,3 +138,13 @@ def test_a_word_counts_in_a_sentence_that_holds_another_form_of_it():
     assert weights.share("We are disappointed by the judgement and the high reliance on agency staff.") == 1.0
     assert weights.share("The judge relied on the report.") == 1.0
     assert retrieval.TermWeights({"age": 1.0}, {}, {}).share("Agency staff were used.") == 0.0  # too short to stretch
+
+
+def test_a_name_few_documents_hold_points_at_them(sample_assistant):
+    """Mumford is quoted in the Devon article only; the passage that answers does not repeat his name."""
+    question = read_question("Who did Mumford cite when grumbling about how Ofsted goes about its work?")
+    assert question.names == ("Mumford",)
+    assert read_question("What did Ofsted say in March about Devon County Council?").names == ()
+    hits = sample_assistant.retriever.search(question).hits
+    assert any("Eileen Munro criticised" in hit.chunk.text for hit in hits[:5])
+    assert hits[0].chunk.source == "004_16692f82aae21db8.txt"

@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 
 from assistant.authorities import find_authorities, without_authorities
-from assistant.dates import MONTH_NAMES, without_dates
+from assistant.dates import without_dates
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import encoded_sentences, sentence_spans
-from assistant.search.question import DATED, SPAN_WORDS
+from assistant.search.question import DATED, NOT_NAMES, SPAN_WORDS
 from assistant.search.results import Hit, Search
 from assistant.text import STOPWORDS, stem_set, stems
 
@@ -29,12 +29,6 @@ GENERIC = set(
         "services service local authority authorities find found"
     )
 )
-# Capitalised words that are not names of anything a report might leave out.
-_NOT_NAMES = {
-    *(m.lower() for m in MONTH_NAMES),
-    *"ofsted hmi ilacs sif jtai lscb mash dcs uk england english the a an i".split(),
-    *"council county borough city metropolitan district children's children services service".split(),
-}
 _NAME = re.compile(r"(?<![\w'’])([A-Z][\w'’-]*(?:\s+(?:of|upon|on|and|&|the)?\s*[A-Z][\w'’-]*)*)")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _ACRONYM = re.compile(r"[A-Z]{3,6}s?")
@@ -255,7 +249,7 @@ def names_in(text: str) -> list[str]:
 def _name_words(run: str) -> list[str]:
     """The words of a capitalised run that name something: not question words, months or report words."""
     words = [_POSSESSIVE.sub("", w) for w in run.split()]
-    return [w for w in words if w and w.lower() not in _NOT_NAMES and w.lower() not in STOPWORDS]
+    return [w for w in words if w and w.lower() not in NOT_NAMES and w.lower() not in STOPWORDS]
 
 
 def _trim(run: str) -> str:

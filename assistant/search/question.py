@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 
 from assistant.authorities import find_authorities, with_canonical_names, without_authorities
-from assistant.dates import MONTH
+from assistant.dates import MONTH, MONTH_NAMES
+from assistant.text import STOPWORDS
 
 # What a question says about the kind of source it wants ("the inspectors' letter", "the local paper").
 _TYPE_HINTS = {
@@ -43,6 +44,14 @@ _SOURCE_PHRASE = re.compile(
     r"(?:inspection|report|visit|letter|review|re-inspection)\b",
     re.IGNORECASE,
 )
+# Capitalised words that are not names of anything a report might leave out.
+NOT_NAMES = {
+    *(m.lower() for m in MONTH_NAMES),
+    *"ofsted hmi ilacs sif jtai lscb mash dcs uk england english the a an i".split(),
+    *"council county borough city metropolitan district children's children services service".split(),
+}
+# A capitalised word inside a sentence, not at its start: a person's or a paper's name ('Mumford', 'Free Press').
+_INNER_CAPITAL = re.compile(r"(?<=[\w,;:'’] )([A-Z][a-z]+)(?:['’]s)?\b")
 SPAN_WORDS = re.compile(r"\b(?:since|after|before|until|between|by)\s+(?:19|20)\d\d\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
@@ -110,6 +119,7 @@ class Question:
     asks_lead: bool  # who led an inspection
     asks_grade: bool  # a judgement
     across: bool  # "which authorities ..."
+    names: tuple[str, ...] = ()  # capitalised words inside it that name no authority, month or kind of report
 
 
 def read_question(text: str, find_names: bool = True) -> Question:
@@ -132,6 +142,17 @@ def read_question(text: str, find_names: bool = True) -> Question:
         asks_lead=bool(ASKS_LEAD.search(text)),
         asks_grade=bool(_ASKS_GRADE.search(text)),
         across=bool(_ACROSS.search(text)),
+        names=inner_names(text) if find_names else (),
+    )
+
+
+def inner_names(text: str) -> tuple[str, ...]:
+    """Capitalised words inside a question that are not authorities, months, report words or stop words."""
+    found = (m.group(1) for m in _INNER_CAPITAL.finditer(text))
+    return tuple(
+        dict.fromkeys(
+            w for w in found if w.lower() not in NOT_NAMES | STOPWORDS and not find_authorities(w, ignore_case=False)
+        )
     )
 
 

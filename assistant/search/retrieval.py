@@ -26,6 +26,9 @@ LEXICAL_BUDGET = 20_000
 # Within one or two reports (an authority's report of the year asked) every passage is about the authority, and
 # the sentence that answers decides; across more documents a lone close sentence misled more than it found.
 SENTENCE_SEARCH_FILES = 2
+# A name the question gives that this many documents or fewer hold points at them ('Mumford', a councillor quoted
+# in one article); a name in more is too common to say which.
+NAME_DOCUMENTS = 2
 RRF_K = 60  # reciprocal rank fusion's damping: a rank-1 hit in one list is not worth many rank-5 hits
 
 
@@ -89,6 +92,7 @@ class Retriever:
         self.meaning_weight = 0.35
         self.answer_type_weight = 0.3
         self.year_boost = 0.3
+        self.name_boost = 0.6  # sample documents' tuning half: MRR 0.662 without, 0.686 at 0.3, 0.688 at 0.6 and 1
         self.sentence_list_weight = 1.0  # the passages ranked by their closest sentence, within named authorities
         self.neighbours = Neighbours(store, embedder)
         self._metas: dict[str, dict] = {}
@@ -276,7 +280,10 @@ class Retriever:
     def _boost(self, hits: list[Hit], question: Question, named: list[str]) -> None:
         types, years = question.source_types, question.years
         latest = self.latest_reports(named) if named and not years else set()
+        holding = self._holding_names(question.names)
         for hit in hits:
+            if hit.chunk.source in holding:
+                hit.fused *= 1.0 + self.name_boost
             if hit.chunk.source in latest:
                 hit.fused *= 1.0 + self.year_boost  # no date asked: the latest report speaks for the authority now
             if types and hit.meta.get("source_type") in types:
@@ -284,6 +291,15 @@ class Retriever:
             dates = {(hit.meta.get(k) or "")[:4] for k in ("publication_date", "inspection_start", "inspection_end")}
             if years & dates:
                 hit.fused *= 1.0 + self.year_boost
+
+    def _holding_names(self, names: tuple[str, ...]) -> set[str]:
+        """The documents holding a name of the question that few documents hold."""
+        holding: set[str] = set()
+        for name in names:
+            found = self.store.sources_matching(f'"{name}"', NAME_DOCUMENTS + 1)
+            if len(found) <= NAME_DOCUMENTS:
+                holding.update(found)
+        return holding
 
     def _fuse(self, lists: list[list[tuple[str, float]]], metas: dict) -> list[Hit]:
         """Reciprocal rank fusion of the dense, lexical and sentence lists (each [(chunk id, score)], best first)."""
