@@ -55,3 +55,11 @@ def test_an_index_made_before_the_word_list_lists_its_words_and_encodes_them_on_
     assert reopened.store.words_without_vectors()  # listed from the stored passages, not yet encoded
     near = Neighbours(reopened.store, reopened.embedder).of("youngsters")
     assert "teenagers" in near["youngsters"] and not reopened.store.words_without_vectors()
+
+
+def test_only_a_word_the_index_uses_more_often_stands_in_for_a_question_word(settings, make_assistant):
+    texts = {f"{n}.txt": "The kids were seen by a social worker." for n in "abc"}
+    texts |= {"d.txt": "Children were seen.", "e.txt": "Most children have a plan."}
+    neighbours = _index(settings, make_assistant, texts).retriever.neighbours
+    assert "kids" in neighbours.of("children").get("children", set())  # in three passages, "children" in two
+    assert "children" not in neighbours.of("kids").get("kids", set())
