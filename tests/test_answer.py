@@ -135,6 +135,20 @@ def test_the_article_or_report_of_a_follow_up_is_the_one_asked_about_before():
     assert resolve("What did reports say about care leavers?", before) == "What did reports say about care leavers?"
 
 
+def test_a_follow_up_keeps_the_authority_and_year_of_the_question_it_refers_to():
+    from assistant.search.followup import resolve
+
+    darlington = ["What overall judgement did Darlington get in its 2015 inspection?"]
+    team = resolve("How big was the inspection team?", darlington)
+    assert team == "How big was the inspection team (Darlington, 2015)?"
+    surrey = ["What was Surrey's overall effectiveness grade in 2022?", "Who led that inspection?"]
+    assert resolve("And who led the 2025 one?", surrey) == "And who led the 2025 one (Surrey)?"
+    bradford = ["What was Bradford's overall effectiveness judgement in 2018?"]
+    assert resolve("How many visits did Ofsted make after that?", bradford) == (
+        "How many visits did Ofsted make after 2018 (Bradford)?"
+    )
+
+
 def test_filters_restrict_type_and_dates(sample_assistant):
     news_only = sample_assistant.ask("agency staff", filters={"type": "news"})
     assert news_only.citations and {c.source_type for c in news_only.citations} == {"news"}

@@ -10,9 +10,13 @@ from assistant.text import words
 _ELLIPTICAL = re.compile(r"^\s*(?:and|what about|how about|same for|and what about|and for|also)\b", re.IGNORECASE)
 _REFERS_BACK = re.compile(
     r"\b(?:its|it|their|they|them|there|that council|the council|this council|same"
-    r"|(?:the|that|this) (?:article|report|letter|inspection|visit|story))\b",  # a document named before
+    r"|(?:the|that|this) (?:article|report|letter|inspection|visit|story)"  # a document named before
+    r"|(?:after|since|before) (?:that|then))\b",
     re.IGNORECASE,
 )
+# "after that", "since then": the time of the question referred to, which becomes a bound ("after 2018")
+_SINCE_THEN = re.compile(r"\b(after|since|before) (?:that|then)\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def previous_questions(history) -> list[str]:
@@ -38,7 +42,10 @@ def resolve(question: str, history) -> str:
         return question
     last = earlier[-1]
     named_now = find_authorities(question, ignore_case=True)
-    named_before = find_authorities(last, ignore_case=True)
+    # The authority of the conversation: of the latest earlier question that names one ("Who led that
+    # inspection?" names none, the question before it does).
+    context = next((q for q in reversed(earlier) if find_authorities(q, ignore_case=True)), last)
+    named_before = find_authorities(context, ignore_case=True)
     topic_words = [w for w in words(question) if not find_authorities(w, ignore_case=True)]
     if named_now and (_ELLIPTICAL.match(question) or len(topic_words) <= 1):
         # "and in Darlington?": the last question, asked of another authority
@@ -47,5 +54,15 @@ def resolve(question: str, history) -> str:
             swapped = re.sub(re.escape(name), named_now[0], swapped, flags=re.IGNORECASE)
         return swapped if named_before else f"{last} in {named_now[0]}"
     if not named_now and named_before and (_REFERS_BACK.search(question) or _ELLIPTICAL.match(question)):
-        return f"{question.rstrip(' ?')} ({', '.join(named_before)})?"
+        return _with_context(question, named_before, _YEAR.findall(context))
     return question
+
+
+def _with_context(question: str, authorities: list[str], years: list[str]) -> str:
+    """A follow-up with the authorities and years of the question it refers to: "after that" becomes "after
+    2018"; a follow-up that names no year of its own is about the year asked before."""
+    if years and _SINCE_THEN.search(question):
+        question = _SINCE_THEN.sub(lambda m: f"{m.group(1)} {years[-1]}", question)
+    elif not _YEAR.search(question):
+        authorities = [*authorities, *dict.fromkeys(years)]
+    return f"{question.rstrip(' ?')} ({', '.join(authorities)})?"
