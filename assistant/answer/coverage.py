@@ -167,7 +167,16 @@ class Coverage:
         calibration = self.calibration
         wanted = topic_stems(search)
         if support < 1.0 and max(h.dense for h in search.hits) < calibration.min_dense:
-            support = 0.0  # nothing found is close in meaning, and no passage holds every word
+            # Nothing found is close in meaning, and no passage holds every word: not covered, unless the
+            # documents hold a name the question gives (a person quoted in them), whose passages are leads.
+            held = self._held_names(search)
+            if held:
+                return Verdict(
+                    UNCERTAIN,
+                    f"The documents that mention {_join(held)} do not clearly answer this; "
+                    "the closest passages follow.",
+                )
+            support = 0.0
         elif support < 1.0 and wanted and not any(self.store.document_frequency(sorted(wanted)).values()):
             support = 0.0  # not one word of the topic appears anywhere in the index
         if support >= calibration.answer_at:
@@ -182,6 +191,13 @@ class Coverage:
                 UNCERTAIN, f"The reports on {where} do not clearly answer this; the closest passages follow."
             )
         return Verdict(NOT_COVERED, "The indexed reports do not cover this.")
+
+    def _held_names(self, search: Search) -> list[str]:
+        """The names of a question (runs such as "Chris Pratt", else single names such as "Pratt") that the
+        documents searched hold."""
+        runs = [_POSSESSIVE.sub("", run) for run in names_in(search.question.text)]
+        single = [n for n in search.question.names if not any(n in run for run in runs)]
+        return [name for name in runs + single if self._mentioned(name, search.sources)]
 
     def support(self, search: Search) -> float:
         """How well the best of the top passages answers: its words and its meaning, weighed as calibrated."""
