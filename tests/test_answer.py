@@ -282,6 +282,8 @@ def test_asking_whether_a_named_letter_said_anything_on_a_topic_is_not_answered_
 
     question = "Did the 2012 Ofsted letter to Doncaster say anything about private fostering?"
     assert focus(question) == "private fostering?"
+    assert focus("What did Ofsted's 2012 letter say about care leavers?") == "care leavers?"
+    assert focus("What did the report on Kent find about agency staff?") == "agency staff?"
     assert focus("Does the report on Kent mention agency staff?") == "agency staff?"
     answer = sample_assistant.ask(question)
     assert answer.outcome != "answered"

@@ -44,7 +44,7 @@ class Verdict:
 class Calibration:
     """How the best sentence's support decides (fitted on the tuning half of the blind bank, see README)."""
 
-    min_dense: float = 0.35  # below this best cosine similarity, only an exact match of every word answers
+    min_dense: float = 0.3  # below this best cosine similarity, only an exact match of every word answers
     answer_at: float = 0.45  # support from which the question is answered
     lead_at: float = 0.25  # support from which the passages are offered as leads; below, not covered
     words_weight: float = 0.3  # support = words_weight * word share + (1 - words_weight) * meaning

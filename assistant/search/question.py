@@ -20,17 +20,23 @@ _TYPE_HINTS = {
     "news": re.compile(r"\b(?:news)?paper|\barticle\b|\bpress\b|\bjournalist|\breporter|\btold the\b", re.IGNORECASE),
     "council": re.compile(r"\bcouncil'?s? (?:statement|response|reply|press release)", re.IGNORECASE),
 }
+# A document a question names as where to look: "the 2012 letter to Doncaster", "Ofsted's latest report on Kent".
+_DOCUMENT = (
+    r"(?:the|its|their|this|that|ofsted['’]?s?)\s+(?:[\w'’-]+\s+){0,4}?"
+    r"(?:letter|report|article|inspection|visit|review|piece|story|paper)"
+    r"(?:\s+(?:to|on|about|into|of|for)\s+(?:[\w'’-]+\s+){1,3}?)?"
+)
 _FRAMING = re.compile(
-    r"^\s*according to [^,]{3,60},\s*|^\s*(?:what|how) (?:did|does|do) (?:ofsted|the inspectors?|inspectors|"
-    r"the (?:\d{4} )?(?:report|letter)|it) (?:say|find|conclude|report|write|think) (?:about|on|regarding|of)\s+",
+    r"^\s*according to [^,]{3,60},\s*|^\s*(?:what|how) (?:did|does|do) (?:ofsted|the inspectors?|inspectors|it|"
+    + _DOCUMENT
+    + r")\s*(?:say|find|conclude|report|write|think) (?:about|on|regarding|of)\s+",
     re.IGNORECASE,
 )
 # "Did the 2012 letter to Doncaster say anything about ...": the document named is where to look, not what about.
 _SAID_ABOUT = re.compile(
-    r"^\s*(?:did|does|do|has|have)\s+(?:the|its|their|this|that|ofsted['’]?s?)\s+(?:[\w'’-]+\s+){0,4}?"
-    r"(?:letter|report|article|inspection|visit|review|piece|story|paper)"
-    r"(?:\s+(?:to|on|about|into|of|for)\s+(?:[\w'’-]+\s+){1,3}?)?\s*"
-    r"(?:(?:say|said|note|comment|find|report)\s+(?:anything\s+|something\s+)?(?:about|on|regarding|concerning)"
+    r"^\s*(?:did|does|do|has|have)\s+"
+    + _DOCUMENT
+    + r"\s*(?:(?:say|said|note|comment|find|report)\s+(?:anything\s+|something\s+)?(?:about|on|regarding|concerning)"
     r"|mention(?:ed)?(?:\s+anything(?:\s+about)?)?)\s+",
     re.IGNORECASE,
 )
