@@ -296,3 +296,10 @@ def test_a_year_asked_of_an_authority_only_news_is_about_names_that_news(sample_
     assert answer.reason.startswith("No Ofsted report on Darlington is indexed; the documents about it are: the news")
     assert "of 1 September 2015. None is from 2011." in answer.reason
     assert sample_assistant.ask("How was Darlington rated in 2015?").outcome != "not_covered"
+
+
+def test_a_one_word_name_the_documents_never_hold_is_not_answered(sample_assistant):
+    """No sample document mentions Childline: the passages about social workers are leads, not its words."""
+    answer = sample_assistant.ask("What did Childline say about Doncaster's social workers?")
+    assert answer.outcome == "uncertain" and answer.citations
+    assert answer.reason.startswith("The indexed reports on Doncaster do not mention Childline.")

@@ -68,8 +68,9 @@ class Coverage:
             return Verdict(NOT_COVERED, "The indexed reports do not cover this.")
         verdict = self._by_support(search)
         if verdict.outcome != NOT_COVERED:
-            # A term the authority's reports never use may still be answered in other words: not sure, with leads.
-            missing = self._missing_term(search)
+            # A term the authority's reports never use, or a one-word name the documents searched never hold
+            # ("Kooth", or "Whitehall" said for the government), may still be answered in other words: not sure.
+            missing = self._missing_term(search) or self._missing_single_name(search)
             if missing:
                 return Verdict(UNCERTAIN, f"{missing} The closest passages follow.")
         return verdict
@@ -112,6 +113,16 @@ class Coverage:
         where = f"the indexed reports on {_join(search.named)}" if search.named else "no indexed document"
         verb = "do not mention" if search.named else "mentions"
         return f"{where[0].upper()}{where[1:]} {verb} {_join(missing)}."
+
+    def _missing_single_name(self, search: Search) -> str:
+        """A one-word name inside the question (not part of a longer name) that the documents searched never hold."""
+        runs = names_in(search.question.text)
+        single = [n for n in search.question.names if not any(n in run for run in runs)]
+        missing = [name for name in single if not self._mentioned(name, search.sources)]
+        if not missing:
+            return ""
+        where = f"The indexed reports on {_join(search.named)}" if search.named else "The documents found"
+        return f"{where} do not mention {_join(missing)}."
 
     def _mentioned(self, name: str, sources: list[str] | None, as_phrase: bool = False) -> bool:
         """Every word of the name in one passage ("Brook Lane children's home" holds "Brook Lane Home"), or with
