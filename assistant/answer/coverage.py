@@ -119,8 +119,7 @@ class Coverage:
 
     def _missing_single_name(self, search: Search) -> str:
         """A one-word name inside the question (not part of a longer name) that the documents searched never hold."""
-        runs = names_in(search.question.text)
-        single = [n for n in search.question.names if not any(n in run for run in runs)]
+        _, single = _question_names(search)
         missing = [name for name in single if not self._mentioned(name, search.sources)]
         if not missing:
             return ""
@@ -209,8 +208,7 @@ class Coverage:
     def _held_names(self, search: Search) -> list[str]:
         """The names of a question (runs such as "Chris Pratt", else single names such as "Pratt") that the
         documents searched hold."""
-        runs = [_POSSESSIVE.sub("", run) for run in names_in(search.question.text)]
-        single = [n for n in search.question.names if not any(n in run for run in runs)]
+        runs, single = _question_names(search)
         return [name for name in runs + single if self._mentioned(name, search.sources)]
 
     def support(self, search: Search) -> float:
@@ -274,6 +272,13 @@ def names_in(text: str) -> list[str]:
             # A place's organisation ("Devon and Cornwall Police", "Darlington Times") is named by the whole run
             found.append(_trim(match.group(1).strip(" ,")))
     return found
+
+
+def _question_names(search: Search) -> tuple[list[str], list[str]]:
+    """The question's names: runs ("Chris Pratt", "Devon and Cornwall Police"), and the one-word names inside it
+    that no run holds ("Pratt", "Childline")."""
+    runs = [_POSSESSIVE.sub("", run) for run in names_in(search.question.text)]
+    return runs, [name for name in search.question.names if not any(name in run for run in runs)]
 
 
 def _name_words(run: str) -> list[str]:

@@ -297,12 +297,16 @@ class Store:
         known = self._current_counts()[1]
         missing = list(dict.fromkeys(s for s in stems if s not in known))
         if missing:
-            self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab USING fts5vocab(main, chunks_fts, row)")
+            self._open_vocabulary()
             marks = ",".join("?" * len(missing))
             rows = self.db.execute(f"SELECT term, doc FROM temp.fts_vocab WHERE term IN ({marks})", missing)
             found = dict(rows.fetchall())
             known.update({s: found.get(s, 0) for s in missing})
         return {s: known[s] for s in stems}
+
+    def _open_vocabulary(self) -> None:
+        """The FTS5 vocabulary (each stem's passages) as the table temp.fts_vocab, on this thread's connection."""
+        self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab USING fts5vocab(main, chunks_fts, row)")
 
     def passage_count(self) -> int:
         return self._current_counts()[0]
@@ -570,7 +574,7 @@ class Store:
     def word_vectors(self, min_passages: int) -> tuple[list[str], list[str], np.ndarray]:
         """(words, their stems, vectors) of the encoded words that stand in at least this many passages now
         (a word met once is as often a misprint; a removed report's words stand in none)."""
-        self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab USING fts5vocab(main, chunks_fts, row)")
+        self._open_vocabulary()
         rows = self.db.execute(
             "SELECT w.word, w.stem, w.vector FROM words w JOIN temp.fts_vocab v ON v.term = w.stem "
             "WHERE w.vector IS NOT NULL AND v.doc >= ? ORDER BY w.stem",

@@ -50,7 +50,8 @@ class Neighbours:
         candidates = {}
         for word, stem in pairs.items():
             cosines = self._matrix @ self._memo[word]
-            best = np.argsort(-cosines)[: self.per_word + 4]  # room for forms of the word itself
+            room = min(len(cosines), self.per_word + 4)  # room for forms of the word itself
+            best = sorted(np.argpartition(-cosines, room - 1)[:room], key=lambda i: -cosines[i])
             candidates[word] = [i for i in best if cosines[i] >= self.min_cosine and self._stems[i] != stem]
         counts = self.store.document_frequency(
             [*pairs.values(), *(self._stems[i] for c in candidates.values() for i in c)]
