@@ -15,7 +15,7 @@ from assistant.text import word_stems
 # 0.623). Any neighbour, three words each: 0.594 at cosine 0.6, 0.571 at 0.65, 0.544 at 0.75, 0.542 at 0.8; at 0.65,
 # five words 0.587 (hit@5 0.725), eight the same; but SciFact's nDCG@10 fell from 0.718 to 0.695 and the sample
 # documents' dev sets lost ranks. Keeping only neighbours more common in the index than the question's word (the
-# reports' usual word for it): 0.583 at 0.65 (hit@5 0.652), SciFact 0.716, the dev sets as before; 0.607 at 0.6,
+# reports' usual word for it): 0.583 at 0.65 (hit@5 0.652), SciFact 0.713-0.716, the dev sets as before; 0.607 at 0.6,
 # but SciFact 0.708 and the held-out dev set lost a rank. Opposites can come in ("legal" for "unlawful"):
 # neighbours only rank passages, they never decide that a quote answers.
 MIN_COSINE = 0.65
