@@ -186,7 +186,7 @@ def test_extractive_streams_the_whole_answer_at_once(sample_assistant):
 
 def test_the_reports_do_not_say_is_an_honest_no_answer(sample_assistant):
     model = ScriptedChatModel(respond=lambda m: "The reports do not say.")
-    answer = with_model(sample_assistant, model).ask("What did Ofsted say about agency staff pay in Doncaster?")
+    answer = with_model(sample_assistant, model).ask(AGENCY)  # passages found: the model is asked
     assert answer.no_answer and answer.text == "The reports do not say."
     said = {"text": "The reports do not say.", "citations": [], "verdict": "kept"}
     assert answer.sentences == [{**said, "reason": "says the reports do not cover it"}]
