@@ -62,7 +62,7 @@ class Hit:
 
 @dataclass(frozen=True)
 class Listed:
-    """One of an authority's documents, as a list of what the index holds on it names it."""
+    """One of an authority's documents, as named in the list of what the index holds on that authority."""
 
     title: str
     dates: list[str]  # its date, inspection start, inspection end ("" when unknown)
