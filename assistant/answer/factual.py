@@ -14,10 +14,9 @@ from assistant.dates import MONTH, MONTHS, doc_date, format_date
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import sentence_spans
 from assistant.schema import Answer, Chunk, Citation, FactTable
-from assistant.search.question import Question
+from assistant.search.question import YEAR, Question
 
 _SINCE = re.compile(r"\b(?:since|after|from)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _MONTH = re.compile(rf"\b{MONTH}\b", re.IGNORECASE)
 
 
@@ -46,7 +45,7 @@ def _in_time(meta: dict, question: str) -> bool:
     since = _SINCE.search(question)
     if since:
         return any(d[:4] >= since.group(1) for d in dates)
-    years = set(_YEAR.findall(question))
+    years = set(YEAR.findall(question))
     if years and not any(d[:4] in years for d in dates):
         return False
     month = _MONTH.search(question)

@@ -5,18 +5,18 @@ from __future__ import annotations
 import re
 
 from assistant.authorities import find_authorities
+from assistant.search.question import YEAR
 from assistant.text import words
 
 _ELLIPTICAL = re.compile(r"^\s*(?:and|what about|how about|same for|and what about|and for|also)\b", re.IGNORECASE)
-_REFERS_BACK = re.compile(
-    r"\b(?:its|it|their|they|them|there|that council|the council|this council|same"
-    r"|(?:the|that|this) (?:article|report|letter|inspection|visit|story)"  # a document named before
-    r"|(?:after|since|before) (?:that|then))\b",
-    re.IGNORECASE,
-)
 # "after that", "since then": the time of the question referred to, which becomes a bound ("after 2018")
 _SINCE_THEN = re.compile(r"\b(after|since|before) (?:that|then)\b", re.IGNORECASE)
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_REFERS_BACK = re.compile(
+    r"\b(?:its|it|their|they|them|there|that council|the council|this council|same"
+    r"|(?:the|that|this) (?:article|report|letter|inspection|visit|story))\b"  # a document named before
+    rf"|{_SINCE_THEN.pattern}",
+    re.IGNORECASE,
+)
 
 
 def previous_questions(history) -> list[str]:
@@ -54,7 +54,7 @@ def resolve(question: str, history) -> str:
             swapped = re.sub(re.escape(name), named_now[0], swapped, flags=re.IGNORECASE)
         return swapped if named_before else f"{last} in {named_now[0]}"
     if not named_now and named_before and (_REFERS_BACK.search(question) or _ELLIPTICAL.match(question)):
-        return _with_context(question, named_before, _YEAR.findall(context))
+        return _with_context(question, named_before, YEAR.findall(context))
     return question
 
 
@@ -63,6 +63,6 @@ def _with_context(question: str, authorities: list[str], years: list[str]) -> st
     2018"; a follow-up that names no year of its own is about the year asked before."""
     if years and _SINCE_THEN.search(question):
         question = _SINCE_THEN.sub(lambda m: f"{m.group(1)} {years[-1]}", question)
-    elif not _YEAR.search(question):
+    elif not YEAR.search(question):
         authorities = [*authorities, *dict.fromkeys(years)]
     return f"{question.rstrip(' ?')} ({', '.join(authorities)})?"

@@ -59,7 +59,7 @@ NOT_NAMES = {
 # A capitalised word inside a sentence, not at its start: a person's or a paper's name ('Mumford', 'Free Press').
 _INNER_CAPITAL = re.compile(r"(?<=[\w,;:'’] )([A-Z][a-z]+)(?:['’]s)?\b")
 SPAN_WORDS = re.compile(r"\b(?:since|after|before|until|between|by)\s+(?:19|20)\d\d\b", re.IGNORECASE)
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 # Asking who led an inspection, or for a judgement: the reports' facts answer these (answer/factual.py).
 ASKS_LEAD = re.compile(r"\bwho (?:led|inspected|was (?:the )?lead inspector)\b|\blead inspector\b", re.I)
@@ -133,7 +133,7 @@ def read_question(text: str, find_names: bool = True) -> Question:
     named = tuple(find_authorities(text, ignore_case=True)) if find_names else ()
     focused = focus(text)
     words = without_authorities(focused, list(named))
-    topic = _YEAR.sub(" ", without_authorities(with_canonical_names(focused), list(named))).strip()
+    topic = YEAR.sub(" ", without_authorities(with_canonical_names(focused), list(named))).strip()
     return Question(
         text=text,
         named=named,
@@ -141,7 +141,7 @@ def read_question(text: str, find_names: bool = True) -> Question:
         searched=with_canonical_names(focused),
         words=words,
         topic=topic,
-        years=frozenset(_YEAR.findall(text)),
+        years=frozenset(YEAR.findall(text)),
         source_types=frozenset(kind for kind, pattern in _TYPE_HINTS.items() if pattern.search(text)),
         answer_kind=next((answer for asks, answer in _ANSWER_KINDS if asks.search(text)), None),
         exact_kind=next((answer for asks, answer in _EXACT_KINDS if asks.search(text)), None),
