@@ -16,7 +16,7 @@ from assistant.dates import without_dates
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import encoded_sentences, sentence_spans
-from assistant.search.question import DATED, NOT_NAMES, SPAN_WORDS
+from assistant.search.question import DATED, SPAN_WORDS, may_name
 from assistant.search.results import Hit, Search
 from assistant.text import STOPWORDS, stem_set, stems
 
@@ -288,7 +288,7 @@ def _question_names(search: Search) -> tuple[list[str], list[str]]:
 def _name_words(run: str) -> list[str]:
     """The words of a capitalised run that name something: not question words, months or report words."""
     words = [_POSSESSIVE.sub("", w) for w in run.split()]
-    return [w for w in words if w and w.lower() not in NOT_NAMES and w.lower() not in STOPWORDS]
+    return [w for w in words if w and may_name(w)]
 
 
 def _trim(run: str) -> str:

@@ -63,6 +63,5 @@ def _with_context(question: str, authorities: list[str], years: list[str]) -> st
     2018"; a follow-up that names no year of its own is about the year asked before."""
     if years and _SINCE_THEN.search(question):
         question = _SINCE_THEN.sub(lambda m: f"{m.group(1)} {years[-1]}", question)
-    elif not YEAR.search(question):
-        authorities = [*authorities, *dict.fromkeys(years)]
-    return f"{question.rstrip(' ?')} ({', '.join(authorities)})?"
+    context = [*authorities, *dict.fromkeys(years)] if not YEAR.search(question) else authorities
+    return f"{question.rstrip(' ?')} ({', '.join(context)})?"

@@ -51,7 +51,7 @@ _SOURCE_PHRASE = re.compile(
     re.IGNORECASE,
 )
 # Capitalised words that are not names of anything a report might leave out.
-NOT_NAMES = {
+_NOT_NAMES = {
     *(m.lower() for m in MONTH_NAMES),
     *"ofsted hmi ilacs sif jtai lscb mash dcs uk england english the a an i".split(),
     *"council county borough city metropolitan district children's children services service".split(),
@@ -155,11 +155,13 @@ def read_question(text: str, find_names: bool = True) -> Question:
 def inner_names(text: str) -> tuple[str, ...]:
     """Capitalised words inside a question that are not authorities, months, report words or stop words."""
     found = (m.group(1) for m in _INNER_CAPITAL.finditer(text))
-    return tuple(
-        dict.fromkeys(
-            w for w in found if w.lower() not in NOT_NAMES | STOPWORDS and not find_authorities(w, ignore_case=False)
-        )
-    )
+    return tuple(dict.fromkeys(w for w in found if may_name(w) and not find_authorities(w, ignore_case=False)))
+
+
+def may_name(word: str) -> bool:
+    """Whether a capitalised word may name something a report could leave out: not a month, a report word or a
+    stop word."""
+    return word.lower() not in _NOT_NAMES and word.lower() not in STOPWORDS
 
 
 def focus(text: str) -> str:

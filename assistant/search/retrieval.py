@@ -113,7 +113,7 @@ class Retriever:
         found = [
             (doc_date(meta) or "", source)
             for source, meta in self.metas().items()
-            if (meta.get("source_type") == "ofsted" or not ofsted_only) and authority in (meta.get("authorities") or [])
+            if (_is_ofsted(meta) or not ofsted_only) and authority in (meta.get("authorities") or [])
         ]
         return sorted(found, reverse=True)
 
