@@ -22,7 +22,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.indexing.embeddings import Embedder
-from assistant.indexing.store import Store, Written
+from assistant.indexing.store import IndexedDoc, Store, Written
 from assistant.indexing.vectors import add_word_vectors, encode_passages, encode_sentences, vectors_made_by
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.facts import differences, extract_facts, merge_grades, report_fields
@@ -162,6 +162,18 @@ class Indexer:
         started = time.perf_counter()
         report = IndexReport()
         notify = progress or (lambda event, source: None)
+        known, catalogue = self._prepare(rebuild, report)
+        todo, present = self._scan(known, settle, report)
+        self._remove_vanished(known, present, report, notify)
+        jobs = [(source, path, stat, known.get(source)) for source, path, stat in todo]
+        self._write(jobs, catalogue, report, notify, show_bar, stop)
+        add_word_vectors(self.store, self.embedder)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _prepare(self, rebuild: bool, report: IndexReport) -> tuple[dict[str, IndexedDoc], dict[str, dict]]:
+        """The documents indexed (none on a rebuild), once the store is whole and current: half-written files
+        gone, vectors of the present encoder, metadata of the present catalogue. Returns them and the catalogue."""
         store = self.store
         for source in store.unfinished():  # left half-written by a killed run: redo from scratch
             store.remove(source)
@@ -177,7 +189,12 @@ class Indexer:
             for source, row in known.items():
                 store.set_meta(source, effective_meta(source, row.extracted, catalogue))
             store.put_setting("catalogue_hash", catalogue_hash)
+        return known, catalogue
 
+    def _scan(
+        self, known: dict[str, IndexedDoc], settle: float, report: IndexReport
+    ) -> tuple[list[tuple[str, Path, os.stat_result]], set[str]]:
+        """The corpus files new or changed since indexed (and settled), and every file present."""
         todo: list[tuple[str, Path, os.stat_result]] = []
         present: set[str] = set()
         for source, path in scan_corpus(self.settings.corpus_dir, self.settings):
@@ -194,18 +211,33 @@ class Indexer:
                 report.waiting.append(source)  # still being written: the next run takes it
             else:
                 todo.append((source, path, stat))
-        if store.shared and not present and known:
+        return todo, present
+
+    def _remove_vanished(
+        self, known: dict[str, IndexedDoc], present: set[str], report: IndexReport, notify: Progress
+    ) -> None:
+        """Remove the documents whose files left the corpus folder."""
+        if self.store.shared and not present and known:
             # A process that only answers has an empty corpus folder: it must not empty the shared index.
             log.warning("the corpus folder is empty: no report is removed from the server's index")
-            known = {}
+            return
         for source in sorted(set(known) - present):
-            store.remove(source)
+            self.store.remove(source)
             report.removed.append(source)
             notify("removed", source)
 
-        bar = _bar(len(todo), show_bar)
+    def _write(
+        self,
+        jobs: list[tuple[str, Path, os.stat_result, IndexedDoc | None]],
+        catalogue: dict[str, dict],
+        report: IndexReport,
+        notify: Progress,
+        show_bar: bool,
+        stop: threading.Event | None,
+    ) -> None:
+        """Parse, encode and write the files to index, encoding while the next files are parsed."""
+        bar = _bar(len(jobs), show_bar)
         pending: list[_Pending] = []
-        jobs = [(source, path, stat, known.get(source)) for source, path, stat in todo]
         waiting = iter(jobs)
         with contextlib.closing(self._parsed(jobs, catalogue)) as outcomes:  # closing ends the parse workers
             for outcome in outcomes:
@@ -224,9 +256,6 @@ class Indexer:
                     self._flush(pending, report, notify)
         self._flush(pending, report, notify)
         bar.close()
-        add_word_vectors(store, self.embedder)
-        report.seconds = time.perf_counter() - started
-        return report
 
     def _parsed(self, jobs: list, catalogue: dict) -> Iterator:
         """Parse outcomes in job order; PDFs and Word files are parsed in worker processes meanwhile."""
