@@ -59,3 +59,14 @@ def test_sentences_split_at_ends_and_lines_not_at_titles():
         "An item without a full stop",
         "A last one.",
     ]
+
+
+def test_a_numbered_paragraph_is_one_sentence_that_starts_at_its_first_word():
+    text = "32. Children are seen.\n33. Carers meet their needs. 34. Foster carers are supported. See section 1. Done."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "Children are seen.",
+        "Carers meet their needs.",
+        "Foster carers are supported.",
+        "See section 1.",
+        "Done.",
+    ]

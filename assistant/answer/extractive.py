@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,6 +17,7 @@ from assistant.schema import SOURCE_TYPES, Answer, Citation
 from assistant.search.results import Hit, Search, TermWeights
 
 TYPE_ORDER = {kind: i for i, kind in enumerate(SOURCE_TYPES)}
+_WORD = re.compile(r"[A-Za-z]{2}")
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,9 @@ class Answerer:
     ) -> tuple[tuple[int, int], float]:
         """The span (in the document) of the sentence, or two adjacent ones, that best answer; and its score."""
         spans = sentence_spans(hit.chunk.text, hit.chunk.start)
-        spans = [s for s in spans if s[1] - s[0] > 1] or [(hit.chunk.start, hit.chunk.end)]
+        # A quote says something: a number or a mark on its own line is not one.
+        worded = [(s, e) for s, e in spans if _WORD.search(hit.chunk.text[s - hit.chunk.start : e - hit.chunk.start])]
+        spans = worded or [(hit.chunk.start, hit.chunk.end)]
         texts = [hit.chunk.text[s - hit.chunk.start : e - hit.chunk.start] for s, e in spans]
         scores = np.array([weights.score(t) for t in texts])
         lexical_best = max(weights.share(t) for t in texts)

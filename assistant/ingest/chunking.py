@@ -10,6 +10,8 @@ from assistant.schema import Chunk, Document
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’')\]]*\s+(?=[“\"‘'(\[A-Z0-9£-])")
 _NOT_AN_END = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|No|e\.g|i\.e|etc|para|paras|cf)\.$", re.IGNORECASE)
+# A report's numbered paragraph ("33. Disabled children in care ..."): its number is not a sentence of its own.
+_PARAGRAPH_NUMBER = re.compile(r"\d{1,3}\.")
 _TERMINAL = (".", ",", ";", ":", "!", "?", "”", '"', "’", "'", ")")
 
 
@@ -56,7 +58,8 @@ def _line_sentences(text: str, offset: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        if _NOT_AN_END.search(text[start : match.start()].rstrip("”\"’')]")):
+        before = text[start : match.start()]
+        if _NOT_AN_END.search(before.rstrip("”\"’')]")) or _PARAGRAPH_NUMBER.fullmatch(before.strip()):
             continue
         end = match.start() + len(match.group(0).rstrip())
         if text[start:end].strip():
@@ -68,8 +71,8 @@ def _line_sentences(text: str, offset: int) -> list[tuple[int, int]]:
 
 
 def _lead(sentence: str) -> int:
-    """Skip a list marker or leading space so a quote starts at its first word."""
-    return len(sentence) - len(re.sub(r"^\s*(?:-\s+)?", "", sentence))
+    """Skip a list marker, a paragraph number or leading space so a quote starts at its first word."""
+    return len(sentence) - len(re.sub(r"^\s*(?:-\s+|\d{1,3}\.\s+)?", "", sentence))
 
 
 @dataclass
