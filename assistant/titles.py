@@ -17,15 +17,15 @@ _REPORT = "Ofsted report on {a} children's services"
 
 def readable_title(meta: dict) -> str:
     """An Ofsted report's kind, authority and date ("Ofsted inspection of Darlington children's services,
-    published 21 May 2018"); a report of another kind keeps its own title unless that is only a date; any
-    other document keeps its title, else its file name."""
+    published 21 May 2018"); a report of another kind keeps its own title if it is printed in the report and is
+    not only a date; any other document keeps its title, else its file name."""
     authority = meta.get("authority") or next(iter(meta.get("authorities") or []), "")
     own = meta.get("title") or ""
     if meta.get("source_type") != "ofsted" or not authority:
         return own or meta.get("file_name", "")
     if meta.get("doc_type") in _KINDS or meta.get("doc_type") in _INSPECTIONS:
         title = _KINDS.get(meta["doc_type"], _INSPECTION).format(a=authority)
-    elif own and (not find_dates(own) or len(own) > 40):
+    elif own and meta.get("title_printed", True) and (not find_dates(own) or len(own) > 40):
         return own  # "Annual unannounced inspection of contact, referral and assessment arrangements"
     else:
         title = _REPORT.format(a=authority)

@@ -198,6 +198,33 @@ def test_indexed_pdf_report_carries_its_facts(tmp_path):
     assert second and second[0].text.startswith("1. Leaders know")
 
 
+LOOKED_AFTER_2013 = [
+    "Inspection of looked after children services Kent County Council\n"
+    "Inspection dates: 15 - 19 July 2013 Reporting inspector Helen Cawston HMI\n"
+    "Age group: All Published: 23 August 2013\nWebsite: www.ofsted.gov.uk",
+    "Inspection of looked after children services Kent County Council 5\n"
+    "32. Children in care are seen regularly by their social workers.\n"
+    "33. Disabled children in care live with committed carers who meet their complex health needs. "
+    "34. Foster carers are well supported by their supervising social workers.",
+]
+
+
+def test_a_report_saved_under_a_working_title_is_named_by_its_facts_and_quoted_without_paragraph_numbers(
+    settings, make_assistant
+):
+    folder = settings.corpus_dir / "80476_kent"
+    folder.mkdir()
+    name = "children's services inspection,  pdf - 23 august 2013.pdf"
+    (folder / name).write_bytes(make_pdf(LOOKED_AFTER_2013, title="Template  Report template"))
+    assistant = make_assistant(settings)
+    assert assistant.index().ok
+    answer = assistant.ask("Do disabled children in care in Kent live with committed carers?")
+    first = answer.citations[0]
+    assert first.title == "Ofsted report on Kent children's services, published 23 August 2013"
+    assert first.quote.startswith("Disabled children in care live with committed carers")
+    assert all(any(ch.isalpha() for ch in c.quote) for c in answer.citations)
+
+
 def test_facts_command_prints_json_and_checks_a_catalogue(settings, make_assistant, capsys, tmp_path):
     from assistant.cli import main
 

@@ -242,8 +242,10 @@ def test_a_not_sure_answer_says_its_passages_are_leads():
     assert "outcome-uncertain" not in sources_panel(Answer("q", "t [1]", False, [citation(1)], outcome="answered"))
 
 
-def test_a_report_of_another_kind_keeps_its_own_title_unless_it_is_only_a_date():
+def test_a_report_of_another_kind_keeps_its_own_printed_title_unless_it_is_only_a_date():
     letter = {"source_type": "ofsted", "doc_type": "other", "authorities": ["Doncaster"], "title": "Annual review"}
     assert readable_title(letter) == "Annual review"
     dated = dict(letter, title="28 November 2023", publication_date="2023-11-28")
     assert readable_title(dated) == "Ofsted report on Doncaster children's services, published 28 November 2023"
+    saved_as = dict(dated, title="Template  Report template", title_printed=False)
+    assert readable_title(saved_as) == "Ofsted report on Doncaster children's services, published 28 November 2023"

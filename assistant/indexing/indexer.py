@@ -68,6 +68,8 @@ def effective_meta(source: str, extracted: dict, catalogue: dict[str, dict]) -> 
     meta = dict(extracted)
     row = catalogue.get(source, {})
     meta.update(row)
+    if row.get("title"):
+        meta["title_printed"] = True  # a title the catalogue gives is the one to show
     if row and extracted.get("doc_type"):
         meta["catalogue_differences"] = differences(extracted, row)
         meta["judgements"] = merge_grades(extracted.get("judgements") or {}, row.get("grades") or {})

@@ -74,6 +74,9 @@ def source_type(text: str) -> str:
     return "other"
 
 
+_TITLE_HEAD = 3000  # characters of a text that hold its printed title
+
+
 def title_of(text: str, hint: str = "") -> str:
     """The document's title: the format's own, the subject line of a letter, or its first line."""
     if hint.strip():
@@ -87,12 +90,24 @@ def title_of(text: str, hint: str = "") -> str:
     return ""
 
 
+def printed(title: str, text: str) -> bool:
+    """Whether a title stands at the head of the text: a file's own title that does not ("Template Report
+    template") is a name it was saved under, not one a reader would know it by."""
+    return bool(title) and _plain(title) in _plain(text[:_TITLE_HEAD])
+
+
+def _plain(words: str) -> str:
+    return " ".join(words.split()).lower()
+
+
 def describe(text: str, title_hint: str = "") -> dict:
     """Every field that can be read from the text itself."""
     start, end = inspection_dates(text)
     letter = bool(re.search(r"^Dear \w|^Yours sincerely", text, re.MULTILINE))
+    title = title_of(text, title_hint)
     return {
-        "title": title_of(text, title_hint),
+        "title": title,
+        "title_printed": printed(title, text),
         "doc_kind": "letter" if letter else "report",
         "source_type": source_type(text),
         "authorities": find_authorities(text),
