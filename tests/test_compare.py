@@ -114,6 +114,13 @@ def test_an_authority_with_one_report_is_told_so(two_reports):
     assert answer.no_answer and "Only one" in answer.text
 
 
+def test_a_question_about_the_latest_report_is_answered_from_it_not_compared(two_reports):
+    answer = two_reports.ask("What does the latest report say about supervision of social workers in Sandwell?")
+    assert "beside" not in answer.text and answer.citations
+    assert {c.source for c in answer.citations} == {"sandwell/children's services inspection - 07 march 2025.txt"}
+    assert "Supervision of social workers has improved" in answer.citations[0].quote
+
+
 def test_a_what_changed_question_is_answered_with_cited_quotes_of_both_reports(two_reports):
     answer = two_reports.ask("What changed between Sandwell's 2022 and 2025 inspections?")
     assert not answer.no_answer and "beside" in answer.text.splitlines()[0]

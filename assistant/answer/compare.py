@@ -25,7 +25,6 @@ _CHANGED = re.compile(
     r"\bsince the (?:last|previous) (?:inspection|report|visit)\b|\bcompare\b|\bside by side\b",
     re.IGNORECASE,
 )
-_LATEST = re.compile(r"\b(?:latest|newest|most recent|new) (?:report|inspection|visit|letter)\b", re.IGNORECASE)
 
 
 def reports_of(metas: dict[str, dict], authority: str) -> list[tuple[str, dict]]:
@@ -161,16 +160,17 @@ def compare_reports(
 
 def is_compare_question(question: Question) -> bool:
     """'What changed between Doncaster's 2022 and 2025 inspections?': one authority, asking what changed.
-    A question about a judgement or a lead inspector is left to the facts tables."""
+    A question about a judgement or a lead inspector is left to the facts tables, and one about what the latest
+    report says ("what does the latest report say about caseloads?") to search."""
     if question.asks_grade or question.asks_lead or question.across or len(question.named) != 1:
         return False
-    return bool(_CHANGED.search(question.text) or _LATEST.search(question.text))
+    return bool(_CHANGED.search(question.text))
 
 
 def question_pair(question: Question) -> tuple[str | None, str | None, bool]:
     """(from year, to year, the latest report of any kind) as a question asks them."""
     years = sorted(question.years)
-    latest = bool(_LATEST.search(question.text))
+    latest = question.latest
     if len(years) >= 2:
         return years[0], years[-1], False
     return (years[0] if years else None), None, latest and not years

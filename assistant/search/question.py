@@ -58,6 +58,8 @@ _NOT_NAMES = {
 }
 # A capitalised word inside a sentence, not at its start: a person's or a paper's name ('Mumford', 'Free Press').
 _INNER_CAPITAL = re.compile(r"(?<=[\w,;:'’] )([A-Z][a-z]+)(?:['’]s)?\b")
+# Asking about an authority's latest report: "what does the latest report say about caseloads?".
+LATEST = re.compile(r"\b(?:latest|newest|most recent|new) (?:report|inspection|visit|letter)\b", re.IGNORECASE)
 SPAN_WORDS = re.compile(r"\b(?:since|after|before|until|between|by)\s+(?:19|20)\d\d\b", re.IGNORECASE)
 YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
@@ -125,6 +127,7 @@ class Question:
     asks_lead: bool  # who led an inspection
     asks_grade: bool  # a judgement
     across: bool  # "which authorities ..."
+    latest: bool  # about the latest report
     names: tuple[str, ...] = ()  # capitalised words inside it that name no authority, month or kind of report
 
 
@@ -148,6 +151,7 @@ def read_question(text: str, find_names: bool = True) -> Question:
         asks_lead=bool(ASKS_LEAD.search(text)),
         asks_grade=bool(_ASKS_GRADE.search(text)),
         across=bool(_ACROSS.search(text)),
+        latest=bool(LATEST.search(text)),
         names=inner_names(text) if find_names else (),
     )
 

@@ -165,6 +165,7 @@ class Retriever:
         if unknown and not restrict:
             sources = []  # the question is about authorities the index has nothing on
         sources = self._of_years_asked(sources, question, restrict)
+        sources = self._of_latest_asked(sources, question, restrict)
         vector, topic = self.embedder.encode([question.searched, question.topic or question.focus])
         dense = self.store.dense_search(vector, depth, sources)
         related = self.neighbours.of(question.words)
@@ -253,6 +254,13 @@ class Retriever:
         metas = self.metas()
         dated = [s for s in sources if question.years & {d[:4] for d in _dates(metas.get(s, {}))}]
         return dated or sources
+
+    def _of_latest_asked(self, sources: list[str] | None, question: Question, named: list[str]) -> list[str] | None:
+        """The latest report of each authority named, when the question asks about the latest report."""
+        if not (sources and named and question.latest) or question.years:
+            return sources
+        latest = {reports[0][1] for a in named if (reports := self.reports_about(a))}
+        return [s for s in sources if s in latest] or sources
 
     def _sentence_search(self, topic: np.ndarray, sources: list[str], depth: int) -> list[tuple[str, float]]:
         """Passages of the files searched, ranked by their sentence closest in meaning to the question's topic:
