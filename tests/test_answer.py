@@ -306,3 +306,30 @@ def test_a_one_word_name_the_documents_never_hold_is_not_answered(sample_assista
     answer = sample_assistant.ask("What did Childline say about Doncaster's social workers?")
     assert answer.outcome == "uncertain" and answer.citations
     assert answer.reason.startswith("The indexed reports on Doncaster do not mention Childline.")
+
+
+def test_the_year_asked_chooses_the_report_not_the_quote(settings, make_assistant):
+    """A report's 'Report published: ... 2018' line holds the year asked and nothing else the question asks."""
+    head = (
+        "Re-inspection of services for children in need of help and protection, children looked after and care "
+        "leavers\nInspection dates: 9 - 24 November 2017 Report published: 19 January 2018\n"
+    )
+    findings = (
+        "Support for care leavers is good. Personal advisers know the care leavers they support well.",
+        "Social workers visit children regularly and know them well.",
+        "Managers oversee the work of social workers and review plans often.",
+    )
+    folder = settings.corpus_dir / "doncaster"
+    folder.mkdir()
+    for year, name in ((2015, "27 november 2015"), (2018, "19 january 2018"), (2022, "8 april 2022")):
+        text = head.replace("2018", str(year)) + "\n\n".join(findings)
+        (folder / f"children's services inspection - {name}.txt").write_text(text, encoding="utf-8")
+    for authority in ("Leeds", "Kent", "Devon", "Slough", "Bexley", "Wigan", "Essex", "Dorset"):
+        # Care leavers are in every report, a year in few: the year outweighs them in a sentence's words.
+        text = f"Inspection of {authority} children's services\n\nCare leavers in {authority} are supported well."
+        (settings.corpus_dir / f"{authority.lower()}.txt").write_text(text, encoding="utf-8")
+    assistant = make_assistant(settings)
+    assert assistant.index().ok
+    answer = assistant.ask("What did Ofsted say about Doncaster's care leavers in 2018?")
+    assert answer.citations and "care leavers" in answer.citations[0].quote
+    assert not any("Report published" in c.quote for c in answer.citations)

@@ -89,7 +89,9 @@ class Answerer:
 
     def _citations(self, search: Search, limit: int) -> list[Citation]:
         """The passages worth citing, each with the span of its best sentence(s), Ofsted's first."""
-        weights = search.weights.without(GENERIC)
+        # The years a question names choose the reports; a sentence that holds only the year (a report's
+        # "Report published: 19 January 2018") says nothing about what was asked.
+        weights = search.weights.without(GENERIC | set(search.question.years))
         chosen: list[tuple[Hit, tuple[int, int]]] = []
         for i, hit in enumerate(search.hits):
             (start, end), share = self._quote(hit, weights, search, allow_semantic=i < 2)
