@@ -66,6 +66,23 @@ def test_other_questions_still_go_to_the_passages(reports):
     assert "| Authority |" not in answer.text
 
 
+@pytest.mark.parametrize(
+    "question", ["Compare Dorset and Doncaster", "Dorset vs Doncaster", "How are Dorset and Doncaster doing?"]
+)
+def test_asked_about_authorities_as_a_whole_their_judgements_answer(reports, question):
+    answer = reports.ask(question)
+    assert not answer.no_answer and answer.table is not None
+    assert "| Dorset | ILACS |" in answer.text and "| Doncaster | SIF |" in answer.text
+    about = reports.ask("Tell me about Doncaster")
+    assert about.table is not None and "| Doncaster | SIF |" in about.text and "Dorset" not in about.text
+
+
+def test_a_request_s_verb_is_neither_a_name_nor_what_is_asked_about(reports):
+    answer = reports.ask("Compare Dorset and Doncaster on how leaders act on what they learn")
+    assert answer.table is None and "do not mention" not in answer.text
+    assert not any("compar" in c.quote.lower() for c in answer.citations)
+
+
 def test_with_no_date_asked_the_latest_report_comes_first_and_earlier_ones_are_named(reports, settings):
     write_report(
         settings.corpus_dir, "doncaster", "children's services inspection - 19 january 2018.pdf", DONCASTER_2018

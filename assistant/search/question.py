@@ -40,6 +40,8 @@ _SAID_ABOUT = re.compile(
     r"|mention(?:ed)?(?:\s+anything(?:\s+about)?)?)\s+",
     re.IGNORECASE,
 )
+# A request's verb: "Compare Leeds and Bradford on care leavers" asks about care leavers.
+_REQUEST = re.compile(r"^\s*(?:please\s+)?(?:compare|tell me about|summari[sz]e|describe)\s+", re.IGNORECASE)
 _TRAILING_FRAMING = re.compile(r",?\s+according to [^,?.!]{3,40}(?=[?.!]?\s*$)", re.IGNORECASE)
 # Where the words come from, said anywhere in the question: "per the 2021 focused visit", "in Ofsted's 2014
 # report", "according to the 2012 letter". They name a document, not what the question is about.
@@ -55,6 +57,7 @@ _NOT_NAMES = {
     *(m.lower() for m in MONTH_NAMES),
     *"ofsted hmi ilacs sif jtai lscb mash dcs uk england english the a an i".split(),
     *"council county borough city metropolitan district children's children services service".split(),
+    *"compare tell show list give find name describe explain summarise summarize".split(),  # a request's verb
 }
 # A capitalised word inside a sentence, not at its start: a person's or a paper's name ('Mumford', 'Free Press').
 _INNER_CAPITAL = re.compile(r"(?<=[\w,;:'’] )([A-Z][a-z]+)(?:['’]s)?\b")
@@ -67,6 +70,18 @@ YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 ASKS_LEAD = re.compile(r"\bwho (?:led|inspected|was (?:the )?lead inspector)\b|\blead inspector\b", re.I)
 _ASKS_GRADE = re.compile(
     r"\bjudge?ments?\b|\bjudged\b|\bgraded?\b|\brated\b|\brating\b|\boverall effectiveness\b", re.IGNORECASE
+)
+# Asking about authorities as a whole ("Compare Leeds and Bradford", "Tell me about Rotherham", "How is Kent
+# doing?"): with nothing more asked, their reports' judgements answer.
+_OVERVIEW = re.compile(
+    r"^\s*(?:please\s+)?(?:compare|tell me about|give me an overview of|summari[sz]e)\b"
+    r"|\bhow (?:is|are|has|have) .{1,60}? (?:doing|done|getting on|performing)\b|\bversus\b|\bvs\b",
+    re.IGNORECASE,
+)
+_OVERVIEW_WORDS = set(
+    "compare compared comparison tell overview summary summarise summarize please doing done getting performing "
+    "perform give versus vs ofsted inspectors inspection inspections report reports children's services "
+    "council councils".split()
 )
 _ACROSS = re.compile(r"\bwhich (?:local )?(?:authorities|councils|areas)\b", re.IGNORECASE)
 
@@ -149,11 +164,17 @@ def read_question(text: str, find_names: bool = True) -> Question:
         answer_kind=next((answer for asks, answer in _ANSWER_KINDS if asks.search(text)), None),
         exact_kind=next((answer for asks, answer in _EXACT_KINDS if asks.search(text)), None),
         asks_lead=bool(ASKS_LEAD.search(text)),
-        asks_grade=bool(_ASKS_GRADE.search(text)),
+        asks_grade=bool(_ASKS_GRADE.search(text)) or (bool(named) and _asks_overview(text, topic)),
         across=bool(_ACROSS.search(text)),
         latest=bool(LATEST.search(text)),
         names=inner_names(text) if find_names else (),
     )
+
+
+def _asks_overview(text: str, topic: str) -> bool:
+    """Whether a question asks about its authorities as a whole, and about nothing in particular."""
+    words = {w.lower() for w in re.findall(r"[\w'’]+", topic)}
+    return bool(_OVERVIEW.search(text)) and not (words - STOPWORDS - _OVERVIEW_WORDS)
 
 
 def inner_names(text: str) -> tuple[str, ...]:
@@ -171,5 +192,5 @@ def may_name(word: str) -> bool:
 def focus(text: str) -> str:
     """The question without its framing ("According to the letter, ...", "What did Ofsted say about ...",
     "Did the 2012 letter say anything about ...", "... according to the 2012 letter?")."""
-    unframed = _FRAMING.sub("", _SAID_ABOUT.sub("", text))
+    unframed = _FRAMING.sub("", _SAID_ABOUT.sub("", _REQUEST.sub("", text)))
     return _SOURCE_PHRASE.sub(" ", _TRAILING_FRAMING.sub("", unframed)).strip(" ,") or text
