@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterator
 from datetime import date
 
 MONTH_NAMES = tuple(calendar.month_name[1:])  # January ... December, whatever the locale
@@ -54,18 +55,36 @@ def range_ends(match: re.Match[str]) -> tuple[str | None, str | None]:
 
 def inspection_dates(text: str) -> tuple[str | None, str | None]:
     """Start and end of the inspection, from the first sentence that dates it."""
-    for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+    start, end, _ = dated_inspection(text)
+    return start, end
+
+
+def dated_inspection(text: str) -> tuple[str | None, str | None, tuple[int, int] | None]:
+    """Start and end of the inspection, and the span of the text that gives them (its first sentence that dates
+    the inspection)."""
+    for at, sentence in _sentences_at(text):
         if not INSPECTION_CONTEXT.search(sentence):
             continue
         match = RANGE.search(sentence)
         if match:
             start, end = range_ends(match)
             if start and end and start <= end:
-                return start, end
+                return start, end, (at + match.start(), at + match.end())
         dates = find_dates(sentence)
         if dates:
-            return dates[0][1], dates[0][1]
-    return None, None
+            pos, day = dates[0]
+            written = SINGLE.match(sentence, pos) or _US_STYLE.match(sentence, pos)
+            return day, day, (at + pos, at + (written.end() if written else pos))
+    return None, None, None
+
+
+def _sentences_at(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, sentence) of each sentence of a text, cut at sentence ends and line breaks."""
+    start = 0
+    for cut in re.finditer(r"(?<=[.!?])\s+|\n", text):
+        yield start, text[start : cut.start()]
+        start = cut.end()
+    yield start, text[start:]
 
 
 def full_month_names(text: str) -> str:

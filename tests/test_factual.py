@@ -83,6 +83,27 @@ def test_a_request_s_verb_is_neither_a_name_nor_what_is_asked_about(reports):
     assert not any("compar" in c.quote.lower() for c in answer.citations)
 
 
+def test_when_an_authority_was_inspected_is_answered_from_every_report_each_quoting_its_dates(reports, settings):
+    write_report(
+        settings.corpus_dir, "doncaster", "children's services inspection - 19 january 2018.pdf", DONCASTER_2018
+    )
+    reports.index()
+    every = reports.ask("When did Ofsted inspect Doncaster?")
+    assert every.table is not None and every.table.columns[-1] == "Published"
+    assert [row[2] for row in every.table.rows] == [
+        "14 September 2015 to 8 October 2015",
+        "9 November 2017 to 24 November 2017",
+    ]
+    assert [c.quote for c in every.citations] == [
+        "Inspection date: 14 September - 8 October 2015",
+        "Inspection date: 9 - 24 November 2017",
+    ]
+    last = reports.ask("When was Doncaster last inspected?")
+    assert [row[3] for row in last.table.rows] == ["19 January 2018"]
+    about = reports.ask("When did inspectors find that Doncaster's services were inadequate?")
+    assert about.table is None  # a question about a finding is one for the passages
+
+
 def test_with_no_date_asked_the_latest_report_comes_first_and_earlier_ones_are_named(reports, settings):
     write_report(
         settings.corpus_dir, "doncaster", "children's services inspection - 19 january 2018.pdf", DONCASTER_2018

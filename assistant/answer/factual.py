@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.answer.timeline import SCALE, point, timeline
-from assistant.dates import MONTH, MONTHS, doc_date, format_date
+from assistant.dates import MONTH, MONTHS, dated_inspection, doc_date, format_date
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import sentence_spans
 from assistant.schema import Answer, Chunk, Citation, FactTable
@@ -18,6 +18,9 @@ from assistant.search.question import YEAR, Question
 
 _SINCE = re.compile(r"\b(?:since|after|from)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
 _MONTH = re.compile(rf"\b{MONTH}\b", re.IGNORECASE)
+_LONGEST_QUOTE = 250
+_DATES_LABEL = re.compile(r"(?:inspection|visit) dates?:?\s*$", re.IGNORECASE)
+_LAST = re.compile(r"\b(?:last|latest|most recent(?:ly)?)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -26,10 +29,18 @@ class _Row:
     meta: dict
     label: str  # how the report names the fact ("Overall effectiveness", "Lead inspector")
     value: str  # the fact this row reports
+    span: tuple[int, int] | None = None  # where the report states it, when found otherwise than by label and value
 
 
 def is_fact_question(question: Question) -> bool:
-    return question.asks_lead or question.asks_grade
+    return question.asks_lead or question.asks_grade or question.asks_when
+
+
+def _fact_asked(question: Question) -> str:
+    """The table's last column: what the question asks for."""
+    if question.asks_lead:
+        return "Lead inspector"
+    return "Overall judgement" if question.asks_grade else "Published"
 
 
 def _overall(judgements: dict) -> tuple[str, str] | None:
@@ -60,7 +71,7 @@ def _grade_wanted(question: Question) -> str | None:
     return next((g for g in reversed(SCALE) if g in lowered), None) if question.across else None
 
 
-def _rows(question: Question, metas: dict[str, dict]) -> list[_Row]:
+def _rows(question: Question, metas: dict[str, dict], store: Store) -> list[_Row]:
     named = question.named
     reports = {s: m for s, m in metas.items() if m.get("doc_type") and m.get("source_type") == "ofsted"}
     if named:
@@ -70,6 +81,8 @@ def _rows(question: Question, metas: dict[str, dict]) -> list[_Row]:
     reports = {s: m for s, m in reports.items() if _in_time(m, question.text)}
     rows = []
     wanted = _grade_wanted(question)
+    if _fact_asked(question) == "Published":
+        return _inspected(reports, store, latest=bool(_LAST.search(question.text)))
     for source, meta in reports.items():
         if question.asks_lead:
             if meta.get("lead_inspector"):
@@ -84,6 +97,37 @@ def _rows(question: Question, metas: dict[str, dict]) -> list[_Row]:
     return sorted(rows, key=lambda r: doc_date(r.meta) or "")
 
 
+def _inspected(reports: dict[str, dict], store: Store, latest: bool) -> list[_Row]:
+    """A row per report that dates its inspection (with `latest`, each authority's latest), citing where."""
+    rows = []
+    for source, meta in reports.items():
+        doc = store.document(source) if meta.get("inspection_start") else None
+        if doc is None:
+            continue
+        found = dated_inspection(doc.text)[2]
+        span = _dates_quote(doc.text, *found) if found else None
+        rows.append(_Row(source, meta, "Published", format_date(meta.get("publication_date")), span))
+    rows.sort(key=lambda r: doc_date(r.meta) or "")
+    if latest:
+        newest = {_authority(r.meta): r for r in rows}  # oldest first: the last row of each authority stays
+        rows = sorted(newest.values(), key=lambda r: doc_date(r.meta) or "")
+    return rows
+
+
+def _dates_quote(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence that dates an inspection; on a report's front page, run on with its judgements into one
+    long 'sentence', only 'Inspection dates: ...'."""
+    s, e = _sentence_around(text, start, end)
+    if e - s <= _LONGEST_QUOTE:
+        return s, e
+    label = _DATES_LABEL.search(text, max(0, start - 30), start)
+    return (label.start() if label else start), end
+
+
+def _authority(meta: dict) -> str:
+    return meta.get("authority") or ", ".join(meta.get("authorities") or [])
+
+
 def _fact_span(text: str, label: str, value: str) -> tuple[int, int]:
     """Where the report states the fact: from its label ("Overall effectiveness") to its value, else the value."""
     lowered = text.lower()
@@ -94,11 +138,16 @@ def _fact_span(text: str, label: str, value: str) -> tuple[int, int]:
             return at, found + len(value)
     found = lowered.find(value.lower())
     if found >= 0:
-        for s, e in sentence_spans(text):
-            if s <= found < e:
-                return s, max(e, found + len(value))
-        return found, found + len(value)
+        return _sentence_around(text, found, found + len(value))
     return 0, min(len(text), 200)
+
+
+def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the sentence holding text[start:end], reaching at least to its end."""
+    for s, e in sentence_spans(text):
+        if s <= start < e:
+            return s, max(e, end)
+    return start, end
 
 
 def _citation(n: int, row: _Row, store: Store) -> Citation | None:
@@ -106,7 +155,7 @@ def _citation(n: int, row: _Row, store: Store) -> Citation | None:
     doc = store.document(row.source)
     if doc is None:
         return None
-    start, end = _fact_span(doc.text, row.label, row.value)
+    start, end = row.span or _fact_span(doc.text, row.label, row.value)
     cut = doc.text.rfind("\n\n", 0, start)
     passage_start = cut + 2 if cut >= 0 else 0
     passage_end = doc.text.find("\n\n", end)
@@ -130,10 +179,10 @@ def answer_from_facts(question: Question, metas: dict[str, dict], store: Store) 
     """A table of the facts that answer the question, one cited row per report; None if facts do not apply."""
     if not is_fact_question(question):
         return None
-    rows = _rows(question, metas)
+    rows = _rows(question, metas, store)
     if not rows:
         return None
-    fact = "Lead inspector" if question.asks_lead else "Overall judgement"
+    fact = _fact_asked(question)
     table = FactTable(["Authority", "Report", "Inspected", fact], [], [])
     citations, points = [], []
     for row in rows:
@@ -143,10 +192,11 @@ def answer_from_facts(question: Question, metas: dict[str, dict], store: Store) 
         citations.append(citation)
         meta = row.meta
         when = " to ".join(format_date(d) for d in (meta.get("inspection_start"), meta.get("inspection_end")) if d)
-        authority = meta.get("authority") or ", ".join(meta.get("authorities") or [])
-        table.rows.append([authority, meta.get("doc_type", ""), when, row.value])
+        authority = _authority(meta)
+        kind = meta.get("doc_type", "")
+        table.rows.append([authority, "report" if kind == "other" else kind, when, row.value])
         table.citations.append(citation.n)
-        if not question.asks_lead and citation.date:  # an undated row has no place in time
+        if fact == "Overall judgement" and citation.date:  # an undated row has no place in time
             points.append(point(citation.date, row.value, authority, citation.n))
     if not citations:
         return None

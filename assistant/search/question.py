@@ -83,6 +83,16 @@ _OVERVIEW_WORDS = set(
     "perform give versus vs ofsted inspectors inspection inspections report reports children's services "
     "council councils".split()
 )
+# Asking when an authority was inspected, and nothing more: "When was Bradford last inspected?"
+_ASKS_WHEN = re.compile(
+    r"\bwhen (?:was|were|did|has|have|is)\b[^?]{0,80}?\b(?:inspect\w*|visit\w*)"
+    r"|\bwhat (?:were|was|are|is) the (?:dates? of|(?:inspection |visit )dates?)\b",
+    re.IGNORECASE,
+)
+_WHEN_WORDS = _OVERVIEW_WORDS | set(
+    "when last latest recent most recently inspect inspected visit visited visits date dates carried out held "
+    "take took place".split()
+)
 _ACROSS = re.compile(r"\bwhich (?:local )?(?:authorities|councils|areas)\b", re.IGNORECASE)
 
 _NUMBER = (
@@ -141,6 +151,7 @@ class Question:
     exact_kind: re.Pattern[str] | None  # what it must hold: asked how long, what share, how much money, who led
     asks_lead: bool  # who led an inspection
     asks_grade: bool  # a judgement
+    asks_when: bool  # when an authority was inspected, and nothing more
     across: bool  # "which authorities ..."
     latest: bool  # about the latest report
     names: tuple[str, ...] = ()  # capitalised words inside it that name no authority, month or kind of report
@@ -165,6 +176,7 @@ def read_question(text: str, find_names: bool = True) -> Question:
         exact_kind=next((answer for asks, answer in _EXACT_KINDS if asks.search(text)), None),
         asks_lead=bool(ASKS_LEAD.search(text)),
         asks_grade=bool(_ASKS_GRADE.search(text)) or (bool(named) and _asks_overview(text, topic)),
+        asks_when=bool(named) and bool(_ASKS_WHEN.search(text)) and _nothing_more(topic, _WHEN_WORDS),
         across=bool(_ACROSS.search(text)),
         latest=bool(LATEST.search(text)),
         names=inner_names(text) if find_names else (),
@@ -173,8 +185,13 @@ def read_question(text: str, find_names: bool = True) -> Question:
 
 def _asks_overview(text: str, topic: str) -> bool:
     """Whether a question asks about its authorities as a whole, and about nothing in particular."""
+    return bool(_OVERVIEW.search(text)) and _nothing_more(topic, _OVERVIEW_WORDS)
+
+
+def _nothing_more(topic: str, allowed: set[str]) -> bool:
+    """Whether a question's topic holds only stop words and the words allowed."""
     words = {w.lower() for w in re.findall(r"[\w'’]+", topic)}
-    return bool(_OVERVIEW.search(text)) and not (words - STOPWORDS - _OVERVIEW_WORDS)
+    return not (words - STOPWORDS - allowed)
 
 
 def inner_names(text: str) -> tuple[str, ...]:
