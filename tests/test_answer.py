@@ -333,3 +333,22 @@ def test_the_year_asked_chooses_the_report_not_the_quote(settings, make_assistan
     answer = assistant.ask("What did Ofsted say about Doncaster's care leavers in 2018?")
     assert answer.citations and "care leavers" in answer.citations[0].quote
     assert not any("Report published" in c.quote for c in answer.citations)
+
+
+def test_a_term_other_reports_use_is_named_missing_but_how_much_is_not_a_term(settings, make_assistant):
+    devon = (
+        "Inspection of Devon children's services\n\nFoster carers in Devon are well supported by their social workers."
+    )
+    (settings.corpus_dir / "devon.txt").write_text(devon, encoding="utf-8")
+    for authority in ("Leeds", "Kent", "Essex"):
+        text = (
+            f"Inspection of {authority} children's services\n\nThere are not enough foster carers in {authority}. "
+            "Private fostering arrangements are assessed well."
+        )
+        (settings.corpus_dir / f"{authority.lower()}.txt").write_text(text, encoding="utf-8")
+    assistant = make_assistant(settings)
+    assert assistant.index().ok
+    term = assistant.ask("Does Devon check private fostering arrangements?")
+    assert term.reason.startswith("The indexed reports on Devon do not mention private fostering; reports on")
+    enough = assistant.ask("Does Devon have enough foster carers?")
+    assert "enough foster" not in enough.text and "Foster carers in Devon" in enough.citations[0].quote

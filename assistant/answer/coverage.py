@@ -32,6 +32,11 @@ GENERIC = set(
         "services service local authority authorities find found"
     )
 )
+# How much or how well, not what: "enough foster carers" and "seen quickly" are not terms the reports use.
+_DEGREE = set(
+    "enough more most less fewer many much few too very quickly promptly regularly often always never still "
+    "really properly sufficiently".split()
+)
 _NAME = re.compile(r"(?<![\w'’])([A-Z][\w'’-]*(?:\s+(?:of|upon|on|and|&|the)?\s*[A-Z][\w'’-]*)*)")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _ACRONYM = re.compile(r"[A-Z]{3,6}s?")
@@ -310,7 +315,13 @@ def two_word_phrases(topic: str) -> list[str]:
 
 
 def _content_word(word: str) -> bool:
-    return word[0].isalpha() and len(word) > 2 and word not in STOPWORDS and not set(stems(word)) <= GENERIC
+    return (
+        word[0].isalpha()
+        and len(word) > 2
+        and word not in STOPWORDS
+        and word not in _DEGREE
+        and not set(stems(word)) <= GENERIC
+    )
 
 
 def _join(items) -> str:
