@@ -352,3 +352,22 @@ def test_a_term_other_reports_use_is_named_missing_but_how_much_is_not_a_term(se
     assert term.reason.startswith("The indexed reports on Devon do not mention private fostering; reports on")
     enough = assistant.ask("Does Devon have enough foster carers?")
     assert "enough foster" not in enough.text and "Foster carers in Devon" in enough.citations[0].quote
+
+
+def test_a_heading_is_quoted_with_the_list_it_introduces_and_a_marker_with_its_sentence(settings, make_assistant):
+    report = (
+        "Inspection of Croydon local authority children's services\n\n"
+        "What needs to improve?\n- Services to children out of hours.\n- Waiting time for early help support.\n"
+        "Children are helped well by their social workers.\n\n"
+        "Threshold guidance has not been updated in line with the statutory framework. (Recommendation)"
+    )
+    (settings.corpus_dir / "croydon.txt").write_text(report, encoding="utf-8")
+    assistant = make_assistant(settings)
+    assert assistant.index().ok
+    improve = assistant.ask("What needs to improve in Croydon?")
+    assert improve.citations[0].quote == (
+        "What needs to improve?\n- Services to children out of hours.\n- Waiting time for early help support."
+    )
+    marked = assistant.ask("Which recommendation did Ofsted make to Croydon?")
+    assert any(c.quote.startswith("Threshold guidance has not been updated") for c in marked.citations)
+    assert not any(c.quote == "(Recommendation)" for c in marked.citations)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,7 @@ from assistant.search.results import Hit, Search, TermWeights
 
 TYPE_ORDER = {kind: i for i, kind in enumerate(SOURCE_TYPES)}
 _WORD = re.compile(r"[A-Za-z]{2}")
+LIST_CHARS = 700  # of list items quoted after a heading
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,17 @@ def document_label(meta: dict) -> str:
     if kind == "council":
         return f"Council statement “{title}”{' of ' + when if when else ''}{about} (the council's words)"
     return f"“{title}”{' of ' + when if when else ''}{about}"
+
+
+def _list_end(spans: list[tuple[int, int]], at: int, between: list[str]) -> int:
+    """The end of the list items that follow a heading ("What needs to improve?"), up to `LIST_CHARS`; else the
+    heading's own end."""
+    end = spans[at][1]
+    for i in range(at + 1, len(spans)):
+        if not between[i - 1].endswith("- ") or spans[i][1] - spans[at][0] > LIST_CHARS:
+            break
+        end = spans[i][1]
+    return end
 
 
 class Answerer:
@@ -139,12 +152,14 @@ class Answerer:
             scores = self.embedder.encode(texts) @ search.query_vector  # no shared word: choose by meaning
         best = int(scores.argmax())
         start, end = spans[best]
-        same_line = (
-            best + 1 < len(spans)
-            and "\n" not in hit.chunk.text[end - hit.chunk.start : spans[best + 1][0] - hit.chunk.start]
-        )
-        if same_line and scores[best + 1] >= 0.6 * scores[best] > 0:
+        text = hit.chunk.text
+        between = [text[e - hit.chunk.start : s - hit.chunk.start] for (_, e), (s, _) in itertools.pairwise(spans)]
+        if best + 1 < len(spans) and "\n" not in between[best] and scores[best + 1] >= 0.6 * scores[best] > 0:
             end = spans[best + 1][1]
+        elif len(texts[best].split()) < 3 and best > 0 and "\n" not in between[best - 1]:
+            start = spans[best - 1][0]  # a marker ("(Recommendation)") says what the sentence before it is
+        elif texts[best].rstrip().endswith(("?", ":")):
+            end = _list_end(spans, best, between)  # a heading: the list it introduces
         return (start, end), lexical_best
 
     @staticmethod
