@@ -158,6 +158,17 @@ def test_a_follow_up_keeps_the_authority_and_year_of_the_question_it_refers_to()
     )
 
 
+def test_a_follow_up_of_another_year_or_authority_asks_the_conversation_s_question_again():
+    from assistant.search.followup import resolve
+
+    asked = ["What did Ofsted say about care leavers in Doncaster?"]
+    assert resolve("And in 2015?", asked) == "What did Ofsted say about care leavers in Doncaster in 2015?"
+    assert resolve("What about the 2018 report?", ["Kent's care leavers in 2017"]) == "Kent's care leavers in 2018"
+    # each earlier follow-up as it was resolved: Leeds, of the year asked just before
+    chained = [*asked, "And in 2015?"]
+    assert resolve("What about Leeds?", chained) == "What did Ofsted say about care leavers in Leeds in 2015?"
+
+
 def test_filters_restrict_type_and_dates(sample_assistant):
     news_only = sample_assistant.ask("agency staff", filters={"type": "news"})
     assert news_only.citations and {c.source_type for c in news_only.citations} == {"news"}

@@ -10,6 +10,7 @@ from assistant.text import words
 
 _ELLIPTICAL = re.compile(r"^\s*(?:and|what about|how about|same for|and what about|and for|also)\b", re.IGNORECASE)
 # "after that", "since then": the time of the question referred to, which becomes a bound ("after 2018")
+_ASKED_AGAIN = {"what", "how", "about", "same", "also", "for", "the", "one", "report", "inspection", "year"}
 _SINCE_THEN = re.compile(r"\b(after|since|before) (?:that|then)\b", re.IGNORECASE)
 _REFERS_BACK = re.compile(
     r"\b(?:its|it|their|they|them|there|that council|the council|this council|same"
@@ -37,7 +38,14 @@ def previous_questions(history) -> list[str]:
 
 def resolve(question: str, history) -> str:
     """The question as it should be searched, filling in what a follow-up leaves out."""
-    earlier = previous_questions(history)
+    earlier: list[str] = []
+    for before in previous_questions(history):  # each as it was resolved: "and in 2015?" after "and Leeds?"
+        earlier.append(_resolve(before, earlier))
+    return _resolve(question, earlier)
+
+
+def _resolve(question: str, earlier: list[str]) -> str:
+    """A question resolved against the earlier ones, themselves resolved."""
     if not earlier:
         return question
     last = earlier[-1]
@@ -47,6 +55,9 @@ def resolve(question: str, history) -> str:
     context = next((q for q in reversed(earlier) if find_authorities(q, ignore_case=True)), last)
     named_before = find_authorities(context, ignore_case=True)
     topic_words = [w for w in words(question) if not find_authorities(w, ignore_case=True)]
+    years_now = YEAR.findall(question)
+    if not named_now and years_now and _ELLIPTICAL.match(question) and set(topic_words) <= {*years_now, *_ASKED_AGAIN}:
+        return _in_years(last, years_now)  # "and in 2015?": the last question, of another year
     if named_now and (_ELLIPTICAL.match(question) or len(topic_words) <= 1):
         # "and in Darlington?": the last question, asked of another authority
         swapped = last
@@ -56,6 +67,14 @@ def resolve(question: str, history) -> str:
     if not named_now and named_before and (_REFERS_BACK.search(question) or _ELLIPTICAL.match(question)):
         return _with_context(question, named_before, YEAR.findall(context))
     return question
+
+
+def _in_years(question: str, years: list[str]) -> str:
+    """A question asked again of other years: its own years replaced, or the first new one added."""
+    if YEAR.search(question):
+        replaced = iter(years)
+        return YEAR.sub(lambda m: next(replaced, m.group(0)), question)
+    return f"{question.rstrip(' ?')} in {years[0]}?"
 
 
 def _with_context(question: str, authorities: list[str], years: list[str]) -> str:
