@@ -71,17 +71,12 @@ ASKS_LEAD = re.compile(r"\bwho (?:led|inspected|was (?:the )?lead inspector)\b|\
 _ASKS_GRADE = re.compile(
     r"\bjudge?ments?\b|\bjudged\b|\bgraded?\b|\brated\b|\brating\b|\boverall effectiveness\b", re.IGNORECASE
 )
-# Asking about authorities as a whole ("Compare Leeds and Bradford", "Tell me about Rotherham", "How is Kent
-# doing?"): with nothing more asked, their reports' judgements answer.
-_OVERVIEW = re.compile(
-    r"^\s*(?:please\s+)?(?:compare|tell me about|give me an overview of|summari[sz]e)\b"
-    r"|\bhow (?:is|are|has|have) .{1,60}? (?:doing|done|getting on|performing)\b|\bversus\b|\bvs\b",
-    re.IGNORECASE,
-)
+# Asking about authorities as a whole and nothing in particular ("Compare Leeds and Bradford", "Tell me about
+# Rotherham", "How is Kent doing?", "What did Ofsted say about Wakefield?"): their reports' judgements answer.
 _OVERVIEW_WORDS = set(
     "compare compared comparison tell overview summary summarise summarize please doing done getting performing "
     "perform give versus vs ofsted inspectors inspection inspections report reports children's services "
-    "council councils".split()
+    "council councils say said find found think conclude concluded".split()
 )
 # Asking when an authority was inspected, and nothing more: "When was Bradford last inspected?"
 _ASKS_WHEN = re.compile(
@@ -175,7 +170,7 @@ def read_question(text: str, find_names: bool = True) -> Question:
         answer_kind=next((answer for asks, answer in _ANSWER_KINDS if asks.search(text)), None),
         exact_kind=next((answer for asks, answer in _EXACT_KINDS if asks.search(text)), None),
         asks_lead=bool(ASKS_LEAD.search(text)),
-        asks_grade=bool(_ASKS_GRADE.search(text)) or (bool(named) and _asks_overview(text, topic)),
+        asks_grade=bool(_ASKS_GRADE.search(text)) or (bool(named) and _asks_overview(topic)),
         asks_when=bool(named) and bool(_ASKS_WHEN.search(text)) and _nothing_more(topic, _WHEN_WORDS),
         across=bool(_ACROSS.search(text)),
         latest=bool(LATEST.search(text)),
@@ -183,9 +178,9 @@ def read_question(text: str, find_names: bool = True) -> Question:
     )
 
 
-def _asks_overview(text: str, topic: str) -> bool:
+def _asks_overview(topic: str) -> bool:
     """Whether a question asks about its authorities as a whole, and about nothing in particular."""
-    return bool(_OVERVIEW.search(text)) and _nothing_more(topic, _OVERVIEW_WORDS)
+    return _nothing_more(topic, _OVERVIEW_WORDS)
 
 
 def _nothing_more(topic: str, allowed: set[str]) -> bool:
