@@ -67,7 +67,13 @@ def test_other_questions_still_go_to_the_passages(reports):
 
 
 @pytest.mark.parametrize(
-    "question", ["Compare Dorset and Doncaster", "Dorset vs Doncaster", "How are Dorset and Doncaster doing?"]
+    "question",
+    [
+        "Compare Dorset and Doncaster",
+        "Dorset vs Doncaster",
+        "How are Dorset and Doncaster doing?",
+        "What did Ofsted say about Dorset and Doncaster?",
+    ],
 )
 def test_asked_about_authorities_as_a_whole_their_judgements_answer(reports, question):
     answer = reports.ask(question)
