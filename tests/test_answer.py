@@ -382,3 +382,11 @@ def test_a_heading_is_quoted_with_the_list_it_introduces_and_a_marker_with_its_s
     marked = assistant.ask("Which recommendation did Ofsted make to Croydon?")
     assert any(c.quote.startswith("Threshold guidance has not been updated") for c in marked.citations)
     assert not any(c.quote == "(Recommendation)" for c in marked.citations)
+
+
+def test_a_headline_gives_way_to_a_sentence_of_the_story(sample_assistant):
+    answer = sample_assistant.ask("Why was Darlington rated inadequate?")
+    assert answer.citations
+    quotes = [c.quote for c in answer.citations]
+    assert "Ofsted rates council 'inadequate' over child protection failings" not in quotes
+    assert any("rated" in q and "Darlington" in q for q in quotes)

@@ -20,6 +20,7 @@ from assistant.search.results import Hit, Search, TermWeights
 TYPE_ORDER = {kind: i for i, kind in enumerate(SOURCE_TYPES)}
 _WORD = re.compile(r"[A-Za-z]{2}")
 LIST_CHARS = 700  # of list items quoted after a heading
+HEADLINE_WEIGHT = 0.5  # a title line is quoted only if no other sentence has half its words
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,11 @@ class Answerer:
         lexical_best = max(weights.share(t) for t in texts)
         if lexical_best <= 0 and allow_semantic and search.query_vector is not None and len(texts) > 1:
             scores = self.embedder.encode(texts) @ search.query_vector  # no shared word: choose by meaning
+        title = " ".join((hit.meta.get("title") or "").split())
+        if title and len(texts) > 1:
+            # A headline names the story; a sentence of it that shares the question's words says what happened.
+            headline = np.array([" ".join(t.split()) == title for t in texts])
+            scores = np.where(headline, scores * HEADLINE_WEIGHT, scores)
         best = int(scores.argmax())
         start, end = spans[best]
         text = hit.chunk.text
