@@ -118,3 +118,18 @@ def test_a_report_is_about_the_authority_it_inspected_not_the_places_it_names(tm
     )
     _, _, _, meta = parse_file("rotherham/report.pdf", make_pdf([report]), Settings(corpus_dir=tmp_path), {})
     assert meta["source_type"] == "ofsted" and meta["authorities"] == ["Rotherham"]
+
+
+def test_a_symbol_font_bullet_starts_a_list_item_even_run_on_into_a_line():
+    from assistant.ingest.cleaning import clean_text
+
+    extracted = (
+        "What needs to improve \uf06e The pace of partnership working. \uf06e Trust between the courts and the trust.\n"
+        "\uf06e Effectiveness of the fostering service."
+    )
+    assert clean_text(extracted).splitlines() == [
+        "What needs to improve",
+        "- The pace of partnership working.",
+        "- Trust between the courts and the trust.",
+        "- Effectiveness of the fostering service.",
+    ]

@@ -12,7 +12,10 @@ _TAG = re.compile(
     r"\b[^<>]*>",
     re.IGNORECASE,
 )
-_BULLET = re.compile(r"^[ \t]*(?:[•▪◦●■□◼➢►‣∙·\uf0b7\uf0a7]|[*\-–](?=\s))[ \t]*", re.MULTILINE)
+_BULLET = re.compile(r"^[ \t]*(?:[•▪◦●■□◼➢►‣∙·\ue000-\uf8ff]|[*\-–](?=\s))[ \t]*", re.MULTILINE)
+# A symbol font's glyph (Wingdings' square, read as a private-use character) between words: an item of a list
+# the PDF ran on into one line ("What needs to improve \uf06e The quality ... \uf06e Trust and ...").
+_INLINE_BULLET = re.compile(r"[ \t]+[\ue000-\uf8ff][ \t]+")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f]+")
 _BLANKS = re.compile(r"\n{3,}")
 # Ofsted's publisher matter: its remit, licence, complaints procedure, contact lines and address (which
@@ -33,8 +36,9 @@ def strip_tags(text: str) -> str:
 
 
 def normalise_bullets(text: str) -> str:
-    """Every bullet glyph at the start of a line becomes '- ' so items read alike in all formats."""
-    return _BULLET.sub("- ", text)
+    """Every bullet glyph at the start of a line becomes '- ' so items read alike in all formats; a symbol
+    font's glyph between words starts an item on a line of its own."""
+    return _BULLET.sub("- ", _INLINE_BULLET.sub("\n- ", text))
 
 
 def join_broken_paragraphs(text: str) -> str:
@@ -63,7 +67,7 @@ def clean_text(text: str) -> str:
     return _BLANKS.sub("\n\n", text).strip()
 
 
-_ITEM = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2})?[.)]\s|[•▪◦●■□◼➢►‣∙·\uf0b7\uf0a7]|[*\-–]\s)")
+_ITEM = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2})?[.)]\s|[•▪◦●■□◼➢►‣∙·\ue000-\uf8ff]|[*\-–]\s)")
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?$", re.IGNORECASE)
 _EDGE = 4  # lines at the top and at the bottom of a page where running headers and footers stand
 
