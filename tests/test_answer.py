@@ -390,3 +390,17 @@ def test_a_headline_gives_way_to_a_sentence_of_the_story(sample_assistant):
     quotes = [c.quote for c in answer.citations]
     assert "Ofsted rates council 'inadequate' over child protection failings" not in quotes
     assert any("rated" in q and "Darlington" in q for q in quotes)
+
+
+def test_a_how_many_question_quotes_the_sentence_with_the_number(settings, make_assistant):
+    report = (
+        "Inspection of Doncaster local authority children's services\n\n"
+        "Children looked after in this area\n"
+        "- At 31 August 2015, 498 children are being looked after by the local authority.\n"
+        "- Of this number, 161 live outside the local authority area."
+    )
+    (settings.corpus_dir / "doncaster.txt").write_text(report, encoding="utf-8")
+    assistant = make_assistant(settings)
+    assert assistant.index().ok
+    answer = assistant.ask("How many children are looked after in Doncaster?")
+    assert answer.citations[0].quote.startswith("At 31 August 2015, 498 children are being looked after")

@@ -9,7 +9,7 @@ from datetime import date
 
 import numpy as np
 
-from assistant.answer.coverage import ANSWERED, GENERIC, NOT_COVERED, UNCERTAIN, Coverage
+from assistant.answer.coverage import ANSWERED, GENERIC, NOT_COVERED, UNCERTAIN, Coverage, gives
 from assistant.dates import doc_date, format_date
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store
@@ -20,7 +20,7 @@ from assistant.search.results import Hit, Search, TermWeights
 TYPE_ORDER = {kind: i for i, kind in enumerate(SOURCE_TYPES)}
 _WORD = re.compile(r"[A-Za-z]{2}")
 LIST_CHARS = 700  # of list items quoted after a heading
-HEADLINE_WEIGHT = 0.5  # a title line is quoted only if no other sentence has half its words
+SECOND_CHOICE = 0.5  # a headline, or a sentence without the kind of answer asked, needs twice the words
 
 
 @dataclass(frozen=True)
@@ -151,11 +151,7 @@ class Answerer:
         lexical_best = max(weights.share(t) for t in texts)
         if lexical_best <= 0 and allow_semantic and search.query_vector is not None and len(texts) > 1:
             scores = self.embedder.encode(texts) @ search.query_vector  # no shared word: choose by meaning
-        title = " ".join((hit.meta.get("title") or "").split())
-        if title and len(texts) > 1:
-            # A headline names the story; a sentence of it that shares the question's words says what happened.
-            headline = np.array([" ".join(t.split()) == title for t in texts])
-            scores = np.where(headline, scores * HEADLINE_WEIGHT, scores)
+        scores = self._weighed(scores, texts, hit, search)
         best = int(scores.argmax())
         start, end = spans[best]
         text = hit.chunk.text
@@ -167,6 +163,23 @@ class Answerer:
         elif texts[best].rstrip().endswith(("?", ":")):
             end = _list_end(spans, best, between)  # a heading: the list it introduces
         return (start, end), lexical_best
+
+    @staticmethod
+    def _weighed(scores: np.ndarray, texts: list[str], hit: Hit, search: Search) -> np.ndarray:
+        """Scores lowered for a headline, which names the story where a sentence of it says what happened, and
+        for a sentence without the kind of answer asked for (a number for 'how many') when another has it."""
+        if len(texts) < 2:
+            return scores
+        title = " ".join((hit.meta.get("title") or "").split())
+        if title:
+            headline = np.array([" ".join(t.split()) == title for t in texts])
+            scores = np.where(headline, scores * SECOND_CHOICE, scores)
+        wanted = search.question.answer_kind
+        if wanted:
+            giving = np.array([gives(wanted, t) for t in texts])
+            if giving.any():
+                scores = np.where(giving, scores, scores * SECOND_CHOICE)
+        return scores
 
     @staticmethod
     def compose(citations: list[Citation]) -> str:
