@@ -165,6 +165,8 @@ def test_a_follow_up_of_another_year_or_authority_asks_the_conversation_s_questi
     assert resolve("And in 2015?", asked) == "What did Ofsted say about care leavers in Doncaster in 2015?"
     assert resolve("What about the 2018 report?", ["Kent's care leavers in 2017"]) == "Kent's care leavers in 2018"
     # each earlier follow-up as it was resolved: Leeds, of the year asked just before
+    same = resolve("Is it the same in Richmond upon Thames?", asked)  # a name of three words is one authority
+    assert same == "What did Ofsted say about care leavers in Richmond upon Thames?"
     chained = [*asked, "And in 2015?"]
     assert resolve("What about Leeds?", chained) == "What did Ofsted say about care leavers in Leeds in 2015?"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.authorities import find_authorities
+from assistant.authorities import find_authorities, without_authorities
 from assistant.search.question import YEAR
 from assistant.text import words
 
@@ -54,7 +54,7 @@ def _resolve(question: str, earlier: list[str]) -> str:
     # inspection?" names none, the question before it does).
     context = next((q for q in reversed(earlier) if find_authorities(q, ignore_case=True)), last)
     named_before = find_authorities(context, ignore_case=True)
-    topic_words = [w for w in words(question) if not find_authorities(w, ignore_case=True)]
+    topic_words = words(without_authorities(question, named_now))  # "Richmond upon Thames" is one name
     years_now = YEAR.findall(question)
     if not named_now and years_now and _ELLIPTICAL.match(question) and set(topic_words) <= {*years_now, *_ASKED_AGAIN}:
         return _in_years(last, years_now)  # "and in 2015?": the last question, of another year
