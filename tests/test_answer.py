@@ -406,3 +406,9 @@ def test_a_how_many_question_quotes_the_sentence_with_the_number(settings, make_
     assert assistant.index().ok
     answer = assistant.ask("How many children are looked after in Doncaster?")
     assert answer.citations[0].quote.startswith("At 31 August 2015, 498 children are being looked after")
+
+
+def test_a_line_of_a_letter_s_address_is_not_quoted_while_its_passage_has_a_sentence(sample_assistant):
+    answer = sample_assistant.ask("What did Doncaster council say in response to the inspection?")
+    assert answer.citations and "Doncaster Council" not in [c.quote for c in answer.citations]
+    assert all(len(c.quote.split()) >= 3 for c in answer.citations)

@@ -13,7 +13,7 @@ from assistant.answer.coverage import ANSWERED, GENERIC, NOT_COVERED, UNCERTAIN,
 from assistant.dates import doc_date, format_date
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store
-from assistant.ingest.chunking import sentence_spans
+from assistant.ingest.chunking import is_address_line, sentence_spans
 from assistant.schema import SOURCE_TYPES, Answer, Citation
 from assistant.search.results import Hit, Search, TermWeights
 
@@ -58,6 +58,20 @@ def document_label(meta: dict) -> str:
     if kind == "council":
         return f"Council statement “{title}”{' of ' + when if when else ''}{about} (the council's words)"
     return f"“{title}”{' of ' + when if when else ''}{about}"
+
+
+def _with_markers(text: str, offset: int, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentence spans with a marker that follows a sentence on its line ("... is unknown. (Recommendation)") made
+    part of it: the marker says what the sentence is."""
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        piece = text[start - offset : end - offset]
+        follows = joined and "\n" not in text[joined[-1][1] - offset : start - offset]
+        if follows and len(piece.split()) < 3 and piece.startswith(("(", "[")):
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def _list_end(spans: list[tuple[int, int]], at: int, between: list[str]) -> int:
@@ -142,11 +156,18 @@ class Answerer:
         self, hit: Hit, weights: TermWeights, search: Search, allow_semantic: bool
     ) -> tuple[tuple[int, int], float]:
         """The span (in the document) of the sentence, or two adjacent ones, that best answer; and its score."""
-        spans = sentence_spans(hit.chunk.text, hit.chunk.start)
-        # A quote says something: a number or a mark on its own line is not one.
-        worded = [(s, e) for s, e in spans if _WORD.search(hit.chunk.text[s - hit.chunk.start : e - hit.chunk.start])]
-        spans = worded or [(hit.chunk.start, hit.chunk.end)]
-        texts = [hit.chunk.text[s - hit.chunk.start : e - hit.chunk.start] for s, e in spans]
+        text, offset = hit.chunk.text, hit.chunk.start
+
+        def text_of(span: tuple[int, int]) -> str:
+            return text[span[0] - offset : span[1] - offset]
+
+        spans = _with_markers(text, offset, sentence_spans(text, offset))
+        # A quote says something: a number or a mark on its own line is not one, nor a line of an address
+        # ("Doncaster Council") while the passage has a sentence.
+        worded = [span for span in spans if _WORD.search(text_of(span))]
+        content = [span for span in worded if not is_address_line(text_of(span))]
+        spans = content or worded or [(hit.chunk.start, hit.chunk.end)]
+        texts = [text_of(span) for span in spans]
         scores = np.array([weights.score(t) for t in texts])
         lexical_best = max(weights.share(t) for t in texts)
         if lexical_best <= 0 and allow_semantic and search.query_vector is not None and len(texts) > 1:
@@ -154,12 +175,9 @@ class Answerer:
         scores = self._weighed(scores, texts, hit, search)
         best = int(scores.argmax())
         start, end = spans[best]
-        text = hit.chunk.text
-        between = [text[e - hit.chunk.start : s - hit.chunk.start] for (_, e), (s, _) in itertools.pairwise(spans)]
+        between = [text[e - offset : s - offset] for (_, e), (s, _) in itertools.pairwise(spans)]
         if best + 1 < len(spans) and "\n" not in between[best] and scores[best + 1] >= 0.6 * scores[best] > 0:
             end = spans[best + 1][1]
-        elif len(texts[best].split()) < 3 and best > 0 and "\n" not in between[best - 1]:
-            start = spans[best - 1][0]  # a marker ("(Recommendation)") says what the sentence before it is
         elif texts[best].rstrip().endswith(("?", ":")):
             end = _list_end(spans, best, between)  # a heading: the list it introduces
         return (start, end), lexical_best

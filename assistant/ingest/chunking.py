@@ -27,7 +27,7 @@ def content_sentences(text: str) -> list[str]:
     """The passage's sentences less address lines (mostly capitalised words, short or in a block of lines):
     they hold the names a question mentions without answering it (a letter's opening outranked its findings;
     a title, one longer line, still counts)."""
-    return [text[s:e] for s, e in sentence_spans(text) if not _address_block(text[s:e])]
+    return [text[s:e] for s, e in sentence_spans(text) if not is_address_line(text[s:e])]
 
 
 def encoded_sentences(text: str) -> list[str]:
@@ -42,10 +42,11 @@ def encoded_sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
 
 def keeps_vector(sentence: str) -> bool:
     """Whether the index keeps a sentence's vector: a content sentence of three words or more."""
-    return not _address_block(sentence) and len(sentence.split()) >= 3
+    return not is_address_line(sentence) and len(sentence.split()) >= 3
 
 
-def _address_block(sentence: str) -> bool:
+def is_address_line(sentence: str) -> bool:
+    """A line of an address or a letter's heading: short, or several lines, and mostly capitalised words."""
     words = _WORDS.findall(sentence)
     short = sentence.strip().count("\n") >= 2 or len(words) <= 4
     return short and sum(1 for w in words if w[0].isupper()) > 0.6 * max(1, len(words))
