@@ -45,6 +45,22 @@ def make_assistant(embedder):
         assistant.close()
 
 
+@pytest.fixture
+def indexed_texts(settings, make_assistant):
+    """An assistant over the text files given (path in the corpus -> text), written and indexed."""
+
+    def index(files: dict[str, str]) -> Assistant:
+        for name, text in files.items():
+            path = settings.corpus_dir / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        assistant = make_assistant(settings)
+        assert assistant.index().ok
+        return assistant
+
+    return index
+
+
 @pytest.fixture(scope="session")
 def sample_assistant(tmp_path_factory, embedder) -> Assistant:
     """The five sample documents, indexed once for the answering tests."""

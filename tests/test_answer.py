@@ -321,7 +321,7 @@ def test_a_one_word_name_the_documents_never_hold_is_not_answered(sample_assista
     assert answer.reason.startswith("The indexed reports on Doncaster do not mention Childline.")
 
 
-def test_the_year_asked_chooses_the_report_not_the_quote(settings, make_assistant):
+def test_the_year_asked_chooses_the_report_not_the_quote(indexed_texts):
     """A report's 'Report published: ... 2018' line holds the year asked and nothing else the question asks."""
     head = (
         "Re-inspection of services for children in need of help and protection, children looked after and care "
@@ -332,51 +332,44 @@ def test_the_year_asked_chooses_the_report_not_the_quote(settings, make_assistan
         "Social workers visit children regularly and know them well.",
         "Managers oversee the work of social workers and review plans often.",
     )
-    folder = settings.corpus_dir / "doncaster"
-    folder.mkdir()
-    for year, name in ((2015, "27 november 2015"), (2018, "19 january 2018"), (2022, "8 april 2022")):
-        text = head.replace("2018", str(year)) + "\n\n".join(findings)
-        (folder / f"children's services inspection - {name}.txt").write_text(text, encoding="utf-8")
+    files = {
+        f"doncaster/children's services inspection - {name}.txt": head.replace("2018", str(year))
+        + "\n\n".join(findings)
+        for year, name in ((2015, "27 november 2015"), (2018, "19 january 2018"), (2022, "8 april 2022"))
+    }
     for authority in ("Leeds", "Kent", "Devon", "Slough", "Bexley", "Wigan", "Essex", "Dorset"):
         # Care leavers are in every report, a year in few: the year outweighs them in a sentence's words.
-        text = f"Inspection of {authority} children's services\n\nCare leavers in {authority} are supported well."
-        (settings.corpus_dir / f"{authority.lower()}.txt").write_text(text, encoding="utf-8")
-    assistant = make_assistant(settings)
-    assert assistant.index().ok
+        files[f"{authority.lower()}.txt"] = (
+            f"Inspection of {authority} children's services\n\nCare leavers are well supported."
+        )
+    assistant = indexed_texts(files)
     answer = assistant.ask("What did Ofsted say about Doncaster's care leavers in 2018?")
     assert answer.citations and "care leavers" in answer.citations[0].quote
     assert not any("Report published" in c.quote for c in answer.citations)
 
 
-def test_a_term_other_reports_use_is_named_missing_but_how_much_is_not_a_term(settings, make_assistant):
-    devon = (
-        "Inspection of Devon children's services\n\nFoster carers in Devon are well supported by their social workers."
-    )
-    (settings.corpus_dir / "devon.txt").write_text(devon, encoding="utf-8")
+def test_a_term_other_reports_use_is_named_missing_but_how_much_is_not_a_term(indexed_texts):
+    files = {"devon.txt": "Inspection of Devon children's services\n\nFoster carers in Devon are well supported."}
     for authority in ("Leeds", "Kent", "Essex"):
-        text = (
+        files[f"{authority.lower()}.txt"] = (
             f"Inspection of {authority} children's services\n\nThere are not enough foster carers in {authority}. "
             "Private fostering arrangements are assessed well."
         )
-        (settings.corpus_dir / f"{authority.lower()}.txt").write_text(text, encoding="utf-8")
-    assistant = make_assistant(settings)
-    assert assistant.index().ok
+    assistant = indexed_texts(files)
     term = assistant.ask("Does Devon check private fostering arrangements?")
     assert term.reason.startswith("The indexed reports on Devon do not mention private fostering; reports on")
     enough = assistant.ask("Does Devon have enough foster carers?")
     assert "enough foster" not in enough.text and "Foster carers in Devon" in enough.citations[0].quote
 
 
-def test_a_heading_is_quoted_with_the_list_it_introduces_and_a_marker_with_its_sentence(settings, make_assistant):
+def test_a_heading_is_quoted_with_the_list_it_introduces_and_a_marker_with_its_sentence(indexed_texts):
     report = (
         "Inspection of Croydon local authority children's services\n\n"
         "What needs to improve?\n- Services to children out of hours.\n- Waiting time for early help support.\n"
         "Children are helped well by their social workers.\n\n"
         "Threshold guidance has not been updated in line with the statutory framework. (Recommendation)"
     )
-    (settings.corpus_dir / "croydon.txt").write_text(report, encoding="utf-8")
-    assistant = make_assistant(settings)
-    assert assistant.index().ok
+    assistant = indexed_texts({"croydon.txt": report})
     improve = assistant.ask("What needs to improve in Croydon?")
     assert improve.citations[0].quote == (
         "What needs to improve?\n- Services to children out of hours.\n- Waiting time for early help support."
@@ -394,16 +387,14 @@ def test_a_headline_gives_way_to_a_sentence_of_the_story(sample_assistant):
     assert any("rated" in q and "Darlington" in q for q in quotes)
 
 
-def test_a_how_many_question_quotes_the_sentence_with_the_number(settings, make_assistant):
+def test_a_how_many_question_quotes_the_sentence_with_the_number(indexed_texts):
     report = (
         "Inspection of Doncaster local authority children's services\n\n"
         "Children looked after in this area\n"
         "- At 31 August 2015, 498 children are being looked after by the local authority.\n"
         "- Of this number, 161 live outside the local authority area."
     )
-    (settings.corpus_dir / "doncaster.txt").write_text(report, encoding="utf-8")
-    assistant = make_assistant(settings)
-    assert assistant.index().ok
+    assistant = indexed_texts({"doncaster.txt": report})
     answer = assistant.ask("How many children are looked after in Doncaster?")
     assert answer.citations[0].quote.startswith("At 31 August 2015, 498 children are being looked after")
 
