@@ -18,6 +18,7 @@ from assistant.search.question import YEAR, Question
 
 _SINCE = re.compile(r"\b(?:since|after|from)\s+((?:19|20)\d{2})\b", re.IGNORECASE)
 _MONTH = re.compile(rf"\b{MONTH}\b", re.IGNORECASE)
+_DATES = "Inspection dates"  # the label of a row that answers when a report's inspection was
 _LONGEST_QUOTE = 250
 _DATES_LABEL = re.compile(r"(?:inspection|visit) dates?:?\s*$", re.IGNORECASE)
 _LAST = re.compile(r"\b(?:last|latest|most recent(?:ly)?)\b", re.IGNORECASE)
@@ -29,7 +30,6 @@ class _Row:
     meta: dict
     label: str  # how the report names the fact ("Overall effectiveness", "Lead inspector")
     value: str  # the fact this row reports
-    span: tuple[int, int] | None = None  # where the report states it, when found otherwise than by label and value
 
 
 def is_fact_question(question: Question) -> bool:
@@ -71,7 +71,7 @@ def _grade_wanted(question: Question) -> str | None:
     return next((g for g in reversed(SCALE) if g in lowered), None) if question.across else None
 
 
-def _rows(question: Question, metas: dict[str, dict], store: Store) -> list[_Row]:
+def _rows(question: Question, metas: dict[str, dict]) -> list[_Row]:
     named = question.named
     reports = {s: m for s, m in metas.items() if m.get("doc_type") and m.get("source_type") == "ofsted"}
     if named:
@@ -79,10 +79,10 @@ def _rows(question: Question, metas: dict[str, dict], store: Store) -> list[_Row
     elif not question.across:
         return []  # a fact about no authority in particular is a question for the passages
     reports = {s: m for s, m in reports.items() if _in_time(m, question.text)}
+    if not (question.asks_lead or question.asks_grade):  # asked when they were inspected
+        return _inspected(reports, latest=bool(_LAST.search(question.text)))
     rows = []
     wanted = _grade_wanted(question)
-    if _fact_asked(question) == "Published":
-        return _inspected(reports, store, latest=bool(_LAST.search(question.text)))
     for source, meta in reports.items():
         if question.asks_lead:
             if meta.get("lead_inspector"):
@@ -97,16 +97,14 @@ def _rows(question: Question, metas: dict[str, dict], store: Store) -> list[_Row
     return sorted(rows, key=lambda r: doc_date(r.meta) or "")
 
 
-def _inspected(reports: dict[str, dict], store: Store, latest: bool) -> list[_Row]:
-    """A row per report that dates its inspection (with `latest`, each authority's latest), citing where."""
-    rows = []
-    for source, meta in reports.items():
-        doc = store.document(source) if meta.get("inspection_start") else None
-        if doc is None:
-            continue
-        found = dated_inspection(doc.text)[2]
-        span = _dates_quote(doc.text, *found) if found else None
-        rows.append(_Row(source, meta, "Published", format_date(meta.get("publication_date")), span))
+def _inspected(reports: dict[str, dict], latest: bool) -> list[_Row]:
+    """A row per report that dates its inspection, its publication the value (with `latest`, each authority's
+    latest report only)."""
+    rows = [
+        _Row(source, meta, _DATES, format_date(meta.get("publication_date")))
+        for source, meta in reports.items()
+        if meta.get("inspection_start")
+    ]
     rows.sort(key=lambda r: doc_date(r.meta) or "")
     if latest:
         newest = {_authority(r.meta): r for r in rows}  # oldest first: the last row of each authority stays
@@ -114,9 +112,13 @@ def _inspected(reports: dict[str, dict], store: Store, latest: bool) -> list[_Ro
     return rows
 
 
-def _dates_quote(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence that dates an inspection; on a report's front page, run on with its judgements into one
-    long 'sentence', only 'Inspection dates: ...'."""
+def _dates_span(text: str) -> tuple[int, int]:
+    """Where a report dates its inspection: the sentence; on a report's front page, run on with its judgements
+    into one long 'sentence', only 'Inspection dates: ...'."""
+    found = dated_inspection(text)[2]
+    if found is None:
+        return 0, min(len(text), 200)
+    start, end = found
     s, e = _sentence_around(text, start, end)
     if e - s <= _LONGEST_QUOTE:
         return s, e
@@ -155,7 +157,7 @@ def _citation(n: int, row: _Row, store: Store) -> Citation | None:
     doc = store.document(row.source)
     if doc is None:
         return None
-    start, end = row.span or _fact_span(doc.text, row.label, row.value)
+    start, end = _dates_span(doc.text) if row.label == _DATES else _fact_span(doc.text, row.label, row.value)
     cut = doc.text.rfind("\n\n", 0, start)
     passage_start = cut + 2 if cut >= 0 else 0
     passage_end = doc.text.find("\n\n", end)
@@ -179,7 +181,7 @@ def answer_from_facts(question: Question, metas: dict[str, dict], store: Store) 
     """A table of the facts that answer the question, one cited row per report; None if facts do not apply."""
     if not is_fact_question(question):
         return None
-    rows = _rows(question, metas, store)
+    rows = _rows(question, metas)
     if not rows:
         return None
     fact = _fact_asked(question)

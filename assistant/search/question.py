@@ -170,17 +170,12 @@ def read_question(text: str, find_names: bool = True) -> Question:
         answer_kind=next((answer for asks, answer in _ANSWER_KINDS if asks.search(text)), None),
         exact_kind=next((answer for asks, answer in _EXACT_KINDS if asks.search(text)), None),
         asks_lead=bool(ASKS_LEAD.search(text)),
-        asks_grade=bool(_ASKS_GRADE.search(text)) or (bool(named) and _asks_overview(topic)),
+        asks_grade=bool(_ASKS_GRADE.search(text)) or (bool(named) and _nothing_more(topic, _OVERVIEW_WORDS)),
         asks_when=bool(named) and bool(_ASKS_WHEN.search(text)) and _nothing_more(topic, _WHEN_WORDS),
         across=bool(_ACROSS.search(text)),
         latest=bool(LATEST.search(text)),
         names=inner_names(text) if find_names else (),
     )
-
-
-def _asks_overview(topic: str) -> bool:
-    """Whether a question asks about its authorities as a whole, and about nothing in particular."""
-    return _nothing_more(topic, _OVERVIEW_WORDS)
 
 
 def _nothing_more(topic: str, allowed: set[str]) -> bool:
