@@ -9,8 +9,9 @@ from assistant.search.question import YEAR
 from assistant.text import words
 
 _ELLIPTICAL = re.compile(r"^\s*(?:and|what about|how about|same for|and what about|and for|also)\b", re.IGNORECASE)
-# "after that", "since then": the time of the question referred to, which becomes a bound ("after 2018")
+# Words of a follow-up that asks the last question again of another year ("and the 2015 report?")
 _ASKED_AGAIN = {"what", "how", "about", "same", "also", "for", "the", "one", "report", "inspection", "year"}
+# "after that", "since then": the time of the question referred to, which becomes a bound ("after 2018")
 _SINCE_THEN = re.compile(r"\b(after|since|before) (?:that|then)\b", re.IGNORECASE)
 _REFERS_BACK = re.compile(
     r"\b(?:its|it|their|they|them|there|that council|the council|this council|same"

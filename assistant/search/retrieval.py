@@ -259,7 +259,7 @@ class Retriever:
         """The latest report of each authority named, when the question asks about the latest report."""
         if not (sources and named and question.latest) or question.years:
             return sources
-        latest = {reports[0][1] for a in named if (reports := self.reports_about(a))}
+        latest = self.latest_reports(named)
         return [s for s in sources if s in latest] or sources
 
     def _sentence_search(self, topic: np.ndarray, sources: list[str], depth: int) -> list[tuple[str, float]]:
