@@ -57,6 +57,7 @@ def test_across_reports_every_match_is_listed_and_none_invented(reports):
     inadequate = reports.ask("Which authorities were judged inadequate?")
     assert "Doncaster" in inadequate.text and "Dorset" not in inadequate.text
     assert "Trafford" not in inadequate.text  # its 2026 report has no overall grade: none is made up
+    assert reports.ask("Which councils were inadequate?").table is not None  # a grade asked of all is a fact
     every = reports.ask("Which authorities were rated since 2015?")
     assert every.text.count("[") == 2 and every.text.index("Doncaster") < every.text.index("Dorset")
 

@@ -67,7 +67,7 @@ def _in_time(meta: dict, question: str) -> bool:
 
 
 def _grade_wanted(question: Question) -> str | None:
-    lowered = question.text.lower()
+    lowered = question.text.lower().replace("require improvement", "requires improvement")
     return next((g for g in reversed(SCALE) if g in lowered), None) if question.across else None
 
 

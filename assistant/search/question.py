@@ -88,6 +88,12 @@ _WHEN_WORDS = _OVERVIEW_WORDS | set(
     "when last latest recent most recently inspect inspected visit visited visits date dates carried out held "
     "take took place".split()
 )
+# "Which councils were outstanding?": a grade asked of every authority, and nothing more.
+_GRADE = re.compile(r"\b(?:outstanding|good|inadequate|requires? improvement)\b", re.IGNORECASE)
+_GRADE_WORDS = _OVERVIEW_WORDS | set(
+    "which authorities councils areas local rated judged graded outstanding good inadequate requires require "
+    "improvement".split()
+)
 _ACROSS = re.compile(r"\bwhich (?:local )?(?:authorities|councils|areas)\b", re.IGNORECASE)
 
 _NUMBER = (
@@ -158,6 +164,7 @@ def read_question(text: str, find_names: bool = True) -> Question:
     focused = focus(text)
     words = without_authorities(focused, list(named))
     topic = YEAR.sub(" ", without_authorities(with_canonical_names(focused), list(named))).strip()
+    across = bool(_ACROSS.search(text))
     return Question(
         text=text,
         named=named,
@@ -170,9 +177,11 @@ def read_question(text: str, find_names: bool = True) -> Question:
         answer_kind=next((answer for asks, answer in _ANSWER_KINDS if asks.search(text)), None),
         exact_kind=next((answer for asks, answer in _EXACT_KINDS if asks.search(text)), None),
         asks_lead=bool(ASKS_LEAD.search(text)),
-        asks_grade=bool(_ASKS_GRADE.search(text)) or (bool(named) and _nothing_more(topic, _OVERVIEW_WORDS)),
+        asks_grade=bool(_ASKS_GRADE.search(text))
+        or (bool(named) and _nothing_more(topic, _OVERVIEW_WORDS))
+        or (across and bool(_GRADE.search(text)) and _nothing_more(topic, _GRADE_WORDS)),
         asks_when=bool(named) and bool(_ASKS_WHEN.search(text)) and _nothing_more(topic, _WHEN_WORDS),
-        across=bool(_ACROSS.search(text)),
+        across=across,
         latest=bool(LATEST.search(text)),
         names=inner_names(text) if find_names else (),
     )
