@@ -111,6 +111,21 @@ def test_when_an_authority_was_inspected_is_answered_from_every_report_each_quot
     assert about.table is None  # a question about a finding is one for the passages
 
 
+def test_the_current_or_latest_fact_is_each_authority_s_newest(reports, settings):
+    write_report(
+        settings.corpus_dir, "doncaster", "children's services inspection - 19 january 2018.pdf", DONCASTER_2018
+    )
+    reports.index()
+    current = reports.ask("What is Doncaster's current Ofsted rating?")
+    assert [row[3] for row in current.table.rows] == ["Good"]
+    outcome = reports.ask("What was the outcome of Doncaster's most recent inspection?")
+    assert [row[3] for row in outcome.table.rows] == ["Good"]
+    every = reports.ask("Which authorities were judged inadequate?")
+    assert [row[0] for row in every.table.rows] == ["Doncaster"]  # in 2015: asked of all time, it counts
+    now = reports.ask("Which authorities are outstanding now?")
+    assert [row[0] for row in now.table.rows] == ["Dorset"]
+
+
 def test_with_no_date_asked_the_latest_report_comes_first_and_earlier_ones_are_named(reports, settings):
     write_report(
         settings.corpus_dir, "doncaster", "children's services inspection - 19 january 2018.pdf", DONCASTER_2018

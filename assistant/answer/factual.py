@@ -21,7 +21,7 @@ _MONTH = re.compile(rf"\b{MONTH}\b", re.IGNORECASE)
 _DATES = "Inspection dates"  # the label of a row that answers when a report's inspection was
 _LONGEST_QUOTE = 250
 _DATES_LABEL = re.compile(r"(?:inspection|visit) dates?:?\s*$", re.IGNORECASE)
-_LAST = re.compile(r"\b(?:last|latest|most recent(?:ly)?)\b", re.IGNORECASE)
+_LAST = re.compile(r"\b(?:last|latest|most recent(?:ly)?|current(?:ly)?|now)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -79,37 +79,26 @@ def _rows(question: Question, metas: dict[str, dict]) -> list[_Row]:
     elif not question.across:
         return []  # a fact about no authority in particular is a question for the passages
     reports = {s: m for s, m in reports.items() if _in_time(m, question.text)}
-    if not (question.asks_lead or question.asks_grade):  # asked when they were inspected
-        return _inspected(reports, latest=bool(_LAST.search(question.text)))
-    rows = []
-    wanted = _grade_wanted(question)
-    for source, meta in reports.items():
-        if question.asks_lead:
-            if meta.get("lead_inspector"):
-                rows.append(_Row(source, meta, "Lead inspector", meta["lead_inspector"]))
-            continue
-        overall = _overall(meta.get("judgements") or {})
-        if overall is None:
-            continue
-        if wanted and wanted not in overall[1].lower():
-            continue
-        rows.append(_Row(source, meta, overall[0], overall[1]))
-    return sorted(rows, key=lambda r: doc_date(r.meta) or "")
-
-
-def _inspected(reports: dict[str, dict], latest: bool) -> list[_Row]:
-    """A row per report that dates its inspection, its publication the value (with `latest`, each authority's
-    latest report only)."""
-    rows = [
-        _Row(source, meta, _DATES, format_date(meta.get("publication_date")))
-        for source, meta in reports.items()
-        if meta.get("inspection_start")
-    ]
+    rows = [row for source, meta in reports.items() if (row := _row(question, source, meta))]
     rows.sort(key=lambda r: doc_date(r.meta) or "")
-    if latest:
-        newest = {_authority(r.meta): r for r in rows}  # oldest first: the last row of each authority stays
-        rows = sorted(newest.values(), key=lambda r: doc_date(r.meta) or "")
-    return rows
+    if _LAST.search(question.text):  # "the latest", "currently": each authority's newest row
+        rows = list({_authority(r.meta): r for r in rows}.values())
+        rows.sort(key=lambda r: doc_date(r.meta) or "")
+    wanted = _grade_wanted(question)
+    return [r for r in rows if not wanted or wanted in r.value.lower()]
+
+
+def _row(question: Question, source: str, meta: dict) -> _Row | None:
+    """The fact a question asks of one report: its lead inspector, overall judgement or inspection dates."""
+    if question.asks_lead:
+        lead = meta.get("lead_inspector")
+        return _Row(source, meta, "Lead inspector", lead) if lead else None
+    if question.asks_grade:
+        overall = _overall(meta.get("judgements") or {})
+        return _Row(source, meta, *overall) if overall else None
+    if meta.get("inspection_start"):  # asked when it was inspected: the value shown is its publication
+        return _Row(source, meta, _DATES, format_date(meta.get("publication_date")))
+    return None
 
 
 def _dates_span(text: str) -> tuple[int, int]:

@@ -69,14 +69,16 @@ YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # Asking who led an inspection, or for a judgement: the reports' facts answer these (answer/factual.py).
 ASKS_LEAD = re.compile(r"\bwho (?:led|inspected|was (?:the )?lead inspector)\b|\blead inspector\b", re.I)
 _ASKS_GRADE = re.compile(
-    r"\bjudge?ments?\b|\bjudged\b|\bgraded?\b|\brated\b|\brating\b|\boverall effectiveness\b", re.IGNORECASE
+    r"\bjudge?ments?\b|\bjudged\b|\bgraded?\b|\brated\b|\brating\b|\boverall effectiveness\b"
+    r"|\boutcome of\b[^?]{0,40}?\b(?:inspection|report)\b",
+    re.IGNORECASE,
 )
 # Asking about authorities as a whole and nothing in particular ("Compare Leeds and Bradford", "Tell me about
 # Rotherham", "How is Kent doing?", "What did Ofsted say about Wakefield?"): their reports' judgements answer.
 _OVERVIEW_WORDS = set(
     "compare compared comparison tell overview summary summarise summarize please doing done getting performing "
     "perform give versus vs ofsted inspectors inspection inspections report reports children's services "
-    "council councils say said find found think conclude concluded".split()
+    "council councils say said find found think conclude concluded now current currently latest".split()
 )
 # Asking when an authority was inspected, and nothing more: "When was Bradford last inspected?"
 _ASKS_WHEN = re.compile(
