@@ -107,7 +107,7 @@ def test_when_an_authority_was_inspected_is_answered_from_every_report_each_quot
     ]
     last = reports.ask("When was Doncaster last inspected?")
     assert [row[3] for row in last.table.rows] == ["19 January 2018"]
-    about = reports.ask("When did inspectors find that Doncaster's services were inadequate?")
+    about = reports.ask("When did inspectors find that Doncaster's caseloads were too high?")
     assert about.table is None  # a question about a finding is one for the passages
 
 
@@ -124,6 +124,8 @@ def test_the_current_or_latest_fact_is_each_authority_s_newest(reports, settings
     assert [row[0] for row in every.table.rows] == ["Doncaster"]  # in 2015: asked of all time, it counts
     now = reports.ask("Which authorities are outstanding now?")
     assert [row[0] for row in now.table.rows] == ["Dorset"]
+    asked = reports.ask("Is Doncaster still inadequate?")  # a grade asked of one authority: its judgements
+    assert [row[3] for row in asked.table.rows] == ["Good"]
 
 
 def test_with_no_date_asked_the_latest_report_comes_first_and_earlier_ones_are_named(reports, settings):

@@ -21,7 +21,7 @@ _MONTH = re.compile(rf"\b{MONTH}\b", re.IGNORECASE)
 _DATES = "Inspection dates"  # the label of a row that answers when a report's inspection was
 _LONGEST_QUOTE = 250
 _DATES_LABEL = re.compile(r"(?:inspection|visit) dates?:?\s*$", re.IGNORECASE)
-_LAST = re.compile(r"\b(?:last|latest|most recent(?:ly)?|current(?:ly)?|now)\b", re.IGNORECASE)
+_LAST = re.compile(r"\b(?:last|latest|most recent(?:ly)?|current(?:ly)?|now|still)\b", re.IGNORECASE)
 
 
 @dataclass

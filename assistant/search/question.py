@@ -90,11 +90,11 @@ _WHEN_WORDS = _OVERVIEW_WORDS | set(
     "when last latest recent most recently inspect inspected visit visited visits date dates carried out held "
     "take took place".split()
 )
-# "Which councils were outstanding?": a grade asked of every authority, and nothing more.
+# "Which councils were outstanding?", "Is Kent outstanding?": a grade asked, and nothing more.
 _GRADE = re.compile(r"\b(?:outstanding|good|inadequate|requires? improvement)\b", re.IGNORECASE)
 _GRADE_WORDS = _OVERVIEW_WORDS | set(
     "which authorities councils areas local rated judged graded outstanding good inadequate requires require "
-    "improvement".split()
+    "improvement ever still".split()
 )
 _ACROSS = re.compile(r"\bwhich (?:local )?(?:authorities|councils|areas)\b", re.IGNORECASE)
 
@@ -181,7 +181,7 @@ def read_question(text: str, find_names: bool = True) -> Question:
         asks_lead=bool(ASKS_LEAD.search(text)),
         asks_grade=bool(_ASKS_GRADE.search(text))
         or (bool(named) and _nothing_more(topic, _OVERVIEW_WORDS))
-        or (across and bool(_GRADE.search(text)) and _nothing_more(topic, _GRADE_WORDS)),
+        or ((across or bool(named)) and bool(_GRADE.search(text)) and _nothing_more(topic, _GRADE_WORDS)),
         asks_when=bool(named) and bool(_ASKS_WHEN.search(text)) and _nothing_more(topic, _WHEN_WORDS),
         across=across,
         latest=bool(LATEST.search(text)),
