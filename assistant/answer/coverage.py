@@ -32,10 +32,10 @@ GENERIC = set(
         "services service local authority authorities find found"
     )
 )
-# How much or how well, not what: "enough foster carers" and "seen quickly" are not terms the reports use.
+# How much or how well, not what: "enough foster carers" and "seen quickly" are not terms the reports use
+# (the stop words, "more", "many", "very", are already left out).
 _DEGREE = set(
-    "enough more most less fewer many much few too very quickly promptly regularly often always never still "
-    "really properly sufficiently".split()
+    "enough less fewer quickly promptly regularly often always never still really properly sufficiently".split()
 )
 _NAME = re.compile(r"(?<![\w'’])([A-Z][\w'’-]*(?:\s+(?:of|upon|on|and|&|the)?\s*[A-Z][\w'’-]*)*)")
 _POSSESSIVE = re.compile(r"['’]s?$")

@@ -21,7 +21,6 @@ _MONTH = re.compile(rf"\b{MONTH}\b", re.IGNORECASE)
 _DATES = "Inspection dates"  # the label of a row that answers when a report's inspection was
 _LONGEST_QUOTE = 250
 _DATES_LABEL = re.compile(r"(?:inspection|visit) dates?:?\s*$", re.IGNORECASE)
-_LAST = re.compile(r"\b(?:last|latest|most recent(?:ly)?|current(?:ly)?|now|still)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -81,7 +80,7 @@ def _rows(question: Question, metas: dict[str, dict]) -> list[_Row]:
     reports = {s: m for s, m in reports.items() if _in_time(m, question.text)}
     rows = [row for source, meta in reports.items() if (row := _row(question, source, meta))]
     rows.sort(key=lambda r: doc_date(r.meta) or "")
-    if _LAST.search(question.text):  # "the latest", "currently": each authority's newest row
+    if question.newest:  # "the latest", "currently": each authority's newest row
         rows = list({_authority(r.meta): r for r in rows}.values())
         rows.sort(key=lambda r: doc_date(r.meta) or "")
     wanted = _grade_wanted(question)

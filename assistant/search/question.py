@@ -63,6 +63,8 @@ _NOT_NAMES = {
 _INNER_CAPITAL = re.compile(r"(?<=[\w,;:'’] )([A-Z][a-z]+)(?:['’]s)?\b")
 # Asking about an authority's latest report: "what does the latest report say about caseloads?".
 LATEST = re.compile(r"\b(?:latest|newest|most recent|new) (?:report|inspection|visit|letter)\b", re.IGNORECASE)
+# Asking how things stand now: "current rating", "last inspected", "still inadequate".
+_NEWEST = re.compile(r"\b(?:last|latest|most recent(?:ly)?|current(?:ly)?|now|still)\b", re.IGNORECASE)
 SPAN_WORDS = re.compile(r"\b(?:since|after|before|until|between|by)\s+(?:19|20)\d\d\b", re.IGNORECASE)
 YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
@@ -75,10 +77,10 @@ _ASKS_GRADE = re.compile(
 )
 # Asking about authorities as a whole and nothing in particular ("Compare Leeds and Bradford", "Tell me about
 # Rotherham", "How is Kent doing?", "What did Ofsted say about Wakefield?"): their reports' judgements answer.
-_OVERVIEW_WORDS = set(
-    "compare compared comparison tell overview summary summarise summarize please doing done getting performing "
+_OVERVIEW_WORDS = set(  # beside the stop words ("tell", "say", "now")
+    "compare compared comparison overview summary summarise summarize doing done getting performing "
     "perform give versus vs ofsted inspectors inspection inspections report reports children's services "
-    "council councils say said find found think conclude concluded now current currently latest".split()
+    "council councils find found think conclude concluded current currently latest".split()
 )
 # Asking when an authority was inspected, and nothing more: "When was Bradford last inspected?"
 _ASKS_WHEN = re.compile(
@@ -87,7 +89,7 @@ _ASKS_WHEN = re.compile(
     re.IGNORECASE,
 )
 _WHEN_WORDS = _OVERVIEW_WORDS | set(
-    "when last latest recent most recently inspect inspected visit visited visits date dates carried out held "
+    "when last recent recently inspect inspected visit visited visits date dates carried out held "
     "take took place".split()
 )
 # "Which councils were outstanding?", "Is Kent outstanding?": a grade asked, and nothing more.
@@ -157,6 +159,7 @@ class Question:
     asks_when: bool  # when an authority was inspected, and nothing more
     across: bool  # "which authorities ..."
     latest: bool  # about the latest report
+    newest: bool  # about how things stand now: of facts, each authority's newest
     names: tuple[str, ...] = ()  # capitalised words inside it that name no authority, month or kind of report
 
 
@@ -185,6 +188,7 @@ def read_question(text: str, find_names: bool = True) -> Question:
         asks_when=bool(named) and bool(_ASKS_WHEN.search(text)) and _nothing_more(topic, _WHEN_WORDS),
         across=across,
         latest=bool(LATEST.search(text)),
+        newest=bool(_NEWEST.search(text)),
         names=inner_names(text) if find_names else (),
     )
 
