@@ -30,6 +30,11 @@ SENTENCE_SEARCH_FILES = 2
 # in one article); a name in more is too common to say which.
 NAME_DOCUMENTS = 2
 RRF_K = 60  # reciprocal rank fusion's damping: a rank-1 hit in one list is not worth many rank-5 hits
+# The question is encoded with, for each word or phrase of it the thesaurus knows, this many of the reports'
+# commonest words for it ("temps" with "agency" and "interim"): the encoder alone places "temps" far from "agency".
+# Tuning halves, MRR (sample, real reports): 0.738 and 0.605 without; 0.748 and 0.622 with the thesaurus words
+# searched only; encoded too, one word 0.767 and 0.640, two 0.777 and 0.654, three 0.767 and 0.648.
+ENCODED_ALTERNATIVES = 2
 
 
 @dataclass
@@ -166,7 +171,8 @@ class Retriever:
             sources = []  # the question is about authorities the index has nothing on
         sources = self._of_years_asked(sources, question, restrict)
         sources = self._of_latest_asked(sources, question, restrict)
-        vector, topic = self.embedder.encode([question.searched, question.topic or question.focus])
+        usual = self.usual_words(question.words)
+        vector, topic = self.embedder.encode([question.searched + usual, (question.topic or question.focus) + usual])
         dense = self.store.dense_search(vector, depth, sources)
         related = self.neighbours.of(question.words)
         lexical = self.store.lexical_search(self.lexical_match(question.words, related), depth, sources)
@@ -196,6 +202,17 @@ class Retriever:
             sources=sources,
             reports_by_authority=by_authority,
         )
+
+    def usual_words(self, words: str) -> str:
+        """The reports' commonest words for what the question says in its own, as " (agency, interim)"."""
+        found: list[str] = []
+        said = set(stems(words))
+        for others in synonyms_of(words).values():
+            stemmed = {o: stems(o) for o in sorted(others) if o not in found and not set(stems(o)) <= said}
+            frequency = self.store.document_frequency([s for group in stemmed.values() for s in group])
+            held = {o: min(frequency[s] for s in group) for o, group in stemmed.items() if group}
+            found += sorted((o for o, n in held.items() if n), key=lambda o: -held[o])[:ENCODED_ALTERNATIVES]
+        return f" ({', '.join(found)})" if found else ""
 
     def term_weights(self, question: str, related: dict[str, set[str]] | None = None) -> TermWeights:
         """Weights (rarer is heavier) of the question's words and, lighter, of their synonyms and `related`

@@ -4,31 +4,29 @@ from __future__ import annotations
 
 import re
 
-from assistant.text import words
-
 # Each group: words a question may use and the words the reports use for the same thing.
 SYNONYM_GROUPS = (
-    "agency temporary locum interim",
+    "agency temporary locum interim temps temp contractors",
     "reliance rely relies relied reliant",
-    "caseload caseloads workload workloads",
+    "caseload caseloads workload workloads swamped overloaded overstretched overworked",
     "caseworker caseworkers social-worker social-workers practitioner practitioners",
     "manager managers boss bosses leader leaders leadership management",
-    "sickness illness absence",
+    "sickness illness absence off-sick ill",
     "sibling siblings brother brothers sister sisters",
     "kids children child young",
     "supervision one-to-one supervised",
     "inadequate failing failed poor worst",
     "outstanding excellent best",
     "delay delays late slow wait waiting waited drift timely timeliness",
-    "parents families carers family",
+    "parents families carers family mums dads mothers fathers mum dad",
     "adoption adopted adopt adopters",
-    "fostering foster carers",
+    "fostering foster carers foster-parents",
     "recruitment recruit recruiting hiring hire vacancies",
     "retention retain leaving turnover",
     "abuse abused harm neglect",
     "records files paperwork recording recorded",
     "staff workforce employees staffing",
-    "court courts proceedings legal",
+    "court courts proceedings legal judge judges",
     "strength strengths strong well",
     "weakness weaknesses development improvement",
     "care looked-after",
@@ -36,11 +34,41 @@ SYNONYM_GROUPS = (
     "chief executive",
     "police officers",
     "referral referrals contact",
-    "exploitation exploited cse",
+    "exploitation exploited cse grooming groomed",
     "visit visits visited seen",
     "assessment assessments assessed",
     "council authority",
     "rating rated judgement judged grade graded",
+    # What people say for the reports' terms of the field
+    "care-leavers care-leaver leaving-care left-care former-looked-after formerly-looked-after care-experienced",
+    "custody prison jail behind-bars detained youth-offending",
+    "unaccompanied asylum-seeking asylum refugee refugees",
+    "out-of-hours emergency-duty night-time weekends weekend evenings",
+    "bed-and-breakfast guesthouse guesthouses hostel hostels",
+    "unregistered unlicensed",
+    "cyber-attack cyber hacking hacked",
+    "early-help early-intervention",
+    "enquiries enquiry investigation investigations investigate investigated",
+    "allegation allegations claims accusations",
+    "trained training qualified experienced skilled",
+    "confidentiality confidential privacy",
+    "mistake mistakes error errors mix-up slip-up",
+    "missing runaway runaways run-away",
+    "homeless homelessness nowhere-to-live",
+    "personal-adviser personal-advisers key-worker key-workers",
+    "councillors politicians elected-members",
+    "wishes feelings views voice listened",
+    "domestic-abuse domestic-violence",
+    "self-harm self-harming",
+    "substance-misuse drugs alcohol",
+    "county-lines gangs gang knife-crime serious-youth-violence",
+    "interpreter interpreters translator translators",
+    "advocacy advocate advocates",
+    "kinship special-guardianship family-and-friends connected-carers",
+    "threshold thresholds criteria",
+    "independent-reviewing-officer independent-reviewing-officers iro iros",
+    "adulthood transition grown-up grown-ups",
+    "reunification return-home going-home",
 )
 
 
@@ -57,6 +85,13 @@ _TABLE = _build()
 
 
 def synonyms_of(text: str) -> dict[str, set[str]]:
-    """Each word (or two-word phrase) of a text the vocabulary knows -> what the reports may write instead."""
-    lowered = " ".join(words(text))
-    return {term: others for term, others in _TABLE.items() if re.search(rf"\b{re.escape(term)}\b", lowered)}
+    """Each word or phrase of a text the vocabulary knows -> what the reports may write instead."""
+    plain = _plain(text)
+    return {term: others for term, others in _TABLE.items() if f" {term} " in plain}
+
+
+def _plain(text: str) -> str:
+    """Lower-case words between single spaces, possessives dropped, stop words kept: "out-of-hours", "out of
+    hours" and "behind bars" are phrases of the vocabulary."""
+    lowered = re.sub(r"['’]s\b", "", text.lower())
+    return " " + " ".join(re.findall(r"[a-z0-9£]+", lowered)) + " "
