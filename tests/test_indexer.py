@@ -255,3 +255,16 @@ def test_each_passage_keeps_its_sentences_vectors_and_an_older_index_gains_them(
     for chunk in chunks:
         old, new = before[chunk.chunk_id].reshape(-1, 384), after[chunk.chunk_id].reshape(-1, 384)
         assert old.shape == new.shape and (len(old) == 0 or float((old * new).sum(1).min()) > 0.95)
+
+
+def test_an_index_whose_text_was_read_another_way_reads_every_file_again(settings, make_assistant):
+    """Reading changed (pages joined where a sentence runs over): unchanged files are read again, once."""
+    copy_samples(settings.corpus_dir)
+    assistant = make_assistant(settings)
+    assert len(assistant.index().added) == 5
+    assert assistant.store.get_setting("reading") == indexer.READING
+    assistant.store.put_setting("reading", "1")  # as an index made before
+    again = assistant.index()
+    assert sorted(again.updated) == sorted(p.name for p in settings.corpus_dir.glob("*.txt")) and not again.unchanged
+    assert len(assistant.index().unchanged) == 5  # read once
+    _assert_consistent(assistant)

@@ -133,3 +133,29 @@ def test_a_symbol_font_bullet_starts_a_list_item_even_run_on_into_a_line():
         "- Trust between the courts and the trust.",
         "- Effectiveness of the fostering service.",
     ]
+
+
+def test_a_sentence_cut_by_a_page_break_is_finished_on_its_first_page():
+    from assistant.ingest.cleaning import join_across_pages
+
+    pages = [
+        "1. Leaders know their services well. Too many children experience drift and delay in",
+        "their plans being progressed. Managers now check them.\n2. Children in care see their social worker.",
+        "Care leavers are supported well.",
+    ]
+    assert join_across_pages(pages) == [
+        "1. Leaders know their services well. Too many children experience drift and delay in their plans being "
+        "progressed.",
+        "Managers now check them.\n2. Children in care see their social worker.",
+        "Care leavers are supported well.",
+    ]
+    whole = ["A page that ends with its sentence.", "and a page that starts in lower case."]
+    assert join_across_pages(whole) == whole
+
+
+def test_a_real_pdf_quotes_a_sentence_run_over_two_pages_whole(tmp_path):
+    cut = ["1. Leaders know their services well. Too many children experience drift and delay in", ""]
+    cut[1] = "their plans being progressed, inspectors found.\n2. Children in care see their social worker."
+    parsed = load_bytes(make_pdf(cut), ".pdf", 20_000_000)
+    assert parsed.pages[0].endswith("drift and delay in their plans being progressed, inspectors found.")
+    assert parsed.pages[1] == "2. Children in care see their social worker."

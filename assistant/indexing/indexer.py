@@ -15,7 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +26,7 @@ from assistant.indexing.store import IndexedDoc, Store, Written
 from assistant.indexing.vectors import add_word_vectors, encode_passages, encode_sentences, vectors_made_by
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.facts import differences, extract_facts, merge_grades, report_fields
-from assistant.ingest.loaders import LoadError, is_supported, load_bytes
+from assistant.ingest.loaders import READING, LoadError, is_supported, load_bytes
 from assistant.ingest.metadata import describe, read_catalogue
 from assistant.schema import Chunk, Document, IndexReport
 
@@ -126,6 +126,11 @@ def parse_file(
     return doc, chunk_document(doc, settings.chunk_chars), extracted, meta
 
 
+def _reread(row: IndexedDoc | None, reread: bool) -> IndexedDoc | None:
+    """The manifest row of a file to read again, without the content hash that would skip it."""
+    return replace(row, doc_id="") if row and reread else row
+
+
 def parse_job(source: str, path: Path, settings: Settings, catalogue: dict, known_doc_id: str | None) -> tuple:
     """("same", None) if the bytes are those already indexed, ("failed", reason), or ("parsed", parts)."""
     try:
@@ -165,10 +170,14 @@ class Indexer:
         report = IndexReport()
         notify = progress or (lambda event, source: None)
         known, catalogue = self._prepare(rebuild, report)
-        todo, present = self._scan(known, settle, report)
+        reread = self.store.get_setting("reading") != READING
+        todo, present = self._scan(known, settle, report, reread)
         self._remove_vanished(known, present, report, notify)
-        jobs = [(source, path, stat, known.get(source)) for source, path, stat in todo]
+        # Read again, a file's bytes are no reason to skip it: its text is what changed.
+        jobs = [(source, path, stat, _reread(known.get(source), reread)) for source, path, stat in todo]
         self._write(jobs, catalogue, report, notify, show_bar, stop)
+        if not (stop and stop.is_set() or report.waiting):
+            self.store.put_setting("reading", READING)
         add_word_vectors(self.store, self.embedder)
         report.seconds = time.perf_counter() - started
         return report
@@ -194,9 +203,10 @@ class Indexer:
         return known, catalogue
 
     def _scan(
-        self, known: dict[str, IndexedDoc], settle: float, report: IndexReport
+        self, known: dict[str, IndexedDoc], settle: float, report: IndexReport, reread: bool = False
     ) -> tuple[list[tuple[str, Path, os.stat_result]], set[str]]:
-        """The corpus files new or changed since indexed (and settled), and every file present."""
+        """The corpus files new or changed since indexed (and settled), every file when the index's text was
+        read another way (`reread`), and every file present."""
         todo: list[tuple[str, Path, os.stat_result]] = []
         present: set[str] = set()
         for source, path in scan_corpus(self.settings.corpus_dir, self.settings):
@@ -207,7 +217,7 @@ class Indexer:
                 report.failed[source] = f"cannot read: {exc.strerror}"
                 continue
             row = known.get(source)
-            if row and row.size == stat.st_size and row.mtime_ns == stat.st_mtime_ns:
+            if row and row.size == stat.st_size and row.mtime_ns == stat.st_mtime_ns and not reread:
                 report.unchanged.append(source)
             elif time.time() - stat.st_mtime < settle:
                 report.waiting.append(source)  # still being written: the next run takes it

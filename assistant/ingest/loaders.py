@@ -8,9 +8,17 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.ingest.cleaning import clean_text, drop_publisher_matter, strip_furniture, unwrap_lines
+from assistant.ingest.cleaning import (
+    clean_text,
+    drop_publisher_matter,
+    join_across_pages,
+    strip_furniture,
+    unwrap_lines,
+)
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+# How files are read into text; an index whose text was read another way reads every file again.
+READING = "2: a sentence cut by a page break is joined"
 
 
 class LoadError(Exception):
@@ -37,7 +45,7 @@ def load_bytes(data: bytes, suffix: str, max_bytes: int) -> Parsed:
     suffix = suffix.lower()
     readers = {".pdf": _pdf, ".docx": _docx, ".html": _html, ".htm": _html}
     parsed = readers.get(suffix, _plain)(data)
-    parsed.pages = [clean_text(page) for page in parsed.pages]
+    parsed.pages = join_across_pages([clean_text(page) for page in parsed.pages])
     if not any(page.strip() for page in parsed.pages):
         raise LoadError("no text could be extracted (a scanned or image-only document?)")
     return parsed
