@@ -348,18 +348,23 @@ def test_the_year_asked_chooses_the_report_not_the_quote(indexed_texts):
     assert not any("Report published" in c.quote for c in answer.citations)
 
 
-def test_a_term_other_reports_use_is_named_missing_but_how_much_is_not_a_term(indexed_texts):
-    files = {"devon.txt": "Inspection of Devon children's services\n\nFoster carers in Devon are well supported."}
+def test_a_term_other_reports_use_is_named_missing_but_how_much_or_whose_is_not_a_term(indexed_texts):
+    files = {
+        "devon.txt": "Inspection of Devon children's services\n\nFoster carers in Devon are well supported. "
+        "Most care leavers live in suitable accommodation."
+    }
     for authority in ("Leeds", "Kent", "Essex"):
         files[f"{authority.lower()}.txt"] = (
             f"Inspection of {authority} children's services\n\nThere are not enough foster carers in {authority}. "
-            "Private fostering arrangements are assessed well."
+            "Private fostering arrangements are assessed well. Care leavers' accommodation is checked."
         )
     assistant = indexed_texts(files)
     term = assistant.ask("Does Devon check private fostering arrangements?")
     assert term.reason.startswith("The indexed reports on Devon do not mention private fostering; reports on")
     enough = assistant.ask("Does Devon have enough foster carers?")
     assert "enough foster" not in enough.text and "Foster carers in Devon" in enough.citations[0].quote
+    whose = assistant.ask("What did inspectors say about care leavers' accommodation in Devon?")
+    assert "do not mention" not in whose.text and "suitable accommodation" in whose.citations[0].quote
 
 
 def test_a_heading_is_quoted_with_the_list_it_introduces_and_a_marker_with_its_sentence(indexed_texts):

@@ -305,11 +305,12 @@ def _trim(run: str) -> str:
 
 
 def two_word_phrases(topic: str) -> list[str]:
-    """Pairs of adjacent content words of a topic ("private fostering", "young carers")."""
+    """Pairs of adjacent content words of a topic ("private fostering", "young carers"); a possessive and what it
+    holds ("care leavers' accommodation") is two things, not a term the reports would use."""
     tokens = re.findall(r"[A-Za-z][\w'’-]*|[^\w\s]", topic.lower())
     pairs = []
     for first, second in zip(tokens, tokens[1:], strict=False):
-        if all(_content_word(w) for w in (first, second)):
+        if all(_content_word(w) for w in (first, second)) and not _POSSESSIVE.search(first):
             pairs.append(f"{first} {second}")
     return pairs
 
