@@ -24,6 +24,12 @@ def test_phrases_said_with_small_words_or_hyphens_are_known():
     assert synonyms_of("Did the budget fall?") == {}
 
 
+def test_a_word_the_reports_use_for_something_else_is_sought_for_no_other():
+    """People say "temporary" social workers; the reports' "temporary" is accommodation, not "agency" staff."""
+    assert "agency" in synonyms_of("Are temporary social workers used?")["temporary"]
+    assert "temporary" not in synonyms_of("What about agency staff?")["agency"]
+
+
 def test_the_reports_usual_words_for_a_question_in_its_own(indexed_texts):
     retriever = indexed_texts({"northshire.txt": FINDINGS}).retriever
     assert "caseloads" in retriever.usual_words("were the teams swamped")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-# Each group: words a question may use and the words the reports use for the same thing.
+# Each group: words a question may use and the words the reports use for the same thing; "~" marks a word
+# only questions use so.
 SYNONYM_GROUPS = (
-    "agency temporary locum interim temps temp contractors",
+    "agency ~temporary locum interim ~temps ~temp ~contractors",
     "reliance rely relies relied reliant",
     "caseload caseloads workload workloads swamped overloaded overstretched overworked",
     "caseworker caseworkers social-worker social-workers practitioner practitioners",
@@ -73,11 +74,14 @@ SYNONYM_GROUPS = (
 
 
 def _build() -> dict[str, set[str]]:
+    """Each member -> the group's other members, less those marked "~": a word people ask with that the reports
+    use for something else ("temporary accommodation" is no "agency" staff), sought for no other word."""
     table: dict[str, set[str]] = {}
     for group in SYNONYM_GROUPS:
-        members = [w.replace("-", " ") for w in group.split()]
+        members = [w.lstrip("~").replace("-", " ") for w in group.split()]
+        offered = [m for m, w in zip(members, group.split(), strict=True) if not w.startswith("~")]
         for member in members:
-            table.setdefault(member, set()).update(m for m in members if m != member)
+            table.setdefault(member, set()).update(m for m in offered if m != member)
     return table
 
 
