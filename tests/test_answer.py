@@ -245,6 +245,9 @@ def test_a_name_the_authoritys_reports_never_mention_is_not_covered(sample_assis
     answer = sample_assistant.ask("What did Ofsted say about Brook Lane Children's Home in Doncaster?")
     assert answer.outcome == "not_covered"
     assert answer.reason == "The indexed reports on Doncaster do not mention Brook Lane Children's Home."
+    # "Local" names no board: the documents speak of "Doncaster Safeguarding Children's Board"
+    board = sample_assistant.ask("What is the role of the Local Safeguarding Children Board in Doncaster?")
+    assert board.outcome != "not_covered" and "Safeguarding Children’s Board" in board.text
 
 
 def test_a_year_the_reports_speak_of_is_searched_not_refused(sample_assistant):

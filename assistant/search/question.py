@@ -56,7 +56,7 @@ _SOURCE_PHRASE = re.compile(
 _NOT_NAMES = {
     *(m.lower() for m in MONTH_NAMES),
     *"ofsted hmi ilacs sif jtai lscb mash dcs uk england english the a an i".split(),
-    *"council county borough city metropolitan district children's children services service".split(),
+    *"council county borough city metropolitan district local children's children services service".split(),
     *"compare tell show list give find name describe explain summarise summarize".split(),  # a request's verb
 }
 # A capitalised word inside a sentence, not at its start: a person's or a paper's name ('Mumford', 'Free Press').
