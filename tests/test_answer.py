@@ -239,6 +239,16 @@ def test_a_year_no_report_is_from_is_not_covered_and_the_reports_are_named(sampl
     assert answer.outcome == "not_covered" and answer.no_answer and not answer.citations
     assert "Annual unannounced inspection of contact, referral and assessment arrangements" in answer.reason
     assert "None is from 2016" in answer.reason and answer.text.startswith(answer.reason)
+    assert "children's services (16 February 2012)" in answer.reason  # each report with its date
+
+
+def test_a_year_asked_of_the_report_is_not_covered_though_a_later_report_speaks_of_it(sample_assistant):
+    """The 2012 letter speaks of the January 2010 inspection: it answers what became of that inspection's
+    problems, not what "the 2010 inspection" said."""
+    said = sample_assistant.ask("What did the 2010 inspection say about Doncaster's referrals?")
+    assert said.outcome == "not_covered" and "None is from 2010" in said.reason
+    since = sample_assistant.ask("Had Doncaster sorted out the problems from its 2010 inspection?")
+    assert since.outcome != "not_covered"
 
 
 def test_a_name_the_authoritys_reports_never_mention_is_not_covered(sample_assistant):

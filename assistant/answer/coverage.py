@@ -102,7 +102,7 @@ class Coverage:
         question = search.question
         if not question.years or not search.reports_by_authority or SPAN_WORDS.search(question.text):
             return ""
-        if any(self._mentioned(year, search.sources) for year in question.years):
+        if not question.report_year and any(self._mentioned(year, search.sources) for year in question.years):
             return ""  # the reports speak of that year (an earlier inspection, an event): search them
         notes = []
         for authority, reports in search.reports_by_authority.items():

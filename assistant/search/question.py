@@ -65,6 +65,17 @@ _INNER_CAPITAL = re.compile(r"(?<=[\w,;:'’] )([A-Z][a-z]+)(?:['’]s)?\b")
 LATEST = re.compile(r"\b(?:latest|newest|most recent|new) (?:report|inspection|visit|letter)\b", re.IGNORECASE)
 # Asking how things stand now: "current rating", "last inspected", "still inadequate".
 _NEWEST = re.compile(r"\b(?:last|latest|most recent(?:ly)?|current(?:ly)?|now|still)\b", re.IGNORECASE)
+# A year named as the report's that a question asks of ("What did the 2023 inspection say", "per the 2021 focused
+# visit", "in Ofsted's 2014 report"), not of an inspection it asks about ("the problems from its 2010 inspection").
+_REPORT = r"(?:[\w'’-]+\s+){0,2}?(?:inspection|report|visit|letter|review)s?\b"
+_REPORT_YEAR = re.compile(
+    r"\b(?:per|according to|in|during)\s+(?:(?:the|its|their|ofsted['’]?s?|inspectors['’]?)\s+){0,2}(?:19|20)\d\d\s+"
+    + _REPORT
+    + r"|\b(?:did|does|do)\s+(?:the|its|their|ofsted['’]?s?)\s+(?:19|20)\d\d\s+"
+    + _REPORT
+    + r"\s+(?:say|find|conclude|report|note)\b",
+    re.IGNORECASE,
+)
 SPAN_WORDS = re.compile(r"\b(?:since|after|before|until|between|by)\s+(?:19|20)\d\d\b", re.IGNORECASE)
 YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
@@ -160,6 +171,7 @@ class Question:
     across: bool  # "which authorities ..."
     latest: bool  # about the latest report
     newest: bool  # about how things stand now: of facts, each authority's newest
+    report_year: bool = False  # a year named as the report's it asks of ("what did the 2023 inspection say")
     names: tuple[str, ...] = ()  # capitalised words inside it that name no authority, month or kind of report
 
 
@@ -189,6 +201,7 @@ def read_question(text: str, find_names: bool = True) -> Question:
         across=across,
         latest=bool(LATEST.search(text)),
         newest=bool(_NEWEST.search(text)),
+        report_year=bool(_REPORT_YEAR.search(text)),
         names=inner_names(text) if find_names else (),
     )
 

@@ -366,10 +366,11 @@ def _is_ofsted(meta: dict) -> bool:
 def _listed_title(meta: dict) -> str:
     """How a list of an authority's documents names one: an Ofsted report by its facts, any other by its kind,
     title and date."""
-    if _is_ofsted(meta):
-        return readable_title(meta)
-    kind = {"news": "the news article", "council": "the council statement"}.get(meta.get("source_type"), "the document")
     when = format_date(doc_date(meta))
+    if _is_ofsted(meta):
+        title = readable_title(meta)
+        return f"{title} ({when})" if when and when not in title else title
+    kind = {"news": "the news article", "council": "the council statement"}.get(meta.get("source_type"), "the document")
     return f"{kind} “{readable_title(meta)}”" + (f" of {when}" if when else "")
 
 
