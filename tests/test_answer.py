@@ -294,6 +294,19 @@ def test_a_count_is_not_read_from_a_date_but_a_when_is():
     assert gives(kind("How many children were on child protection plans?"), "There were 1,204 children on plans.")
     assert gives(kind("When did the inspection take place?"), header)
     assert not gives(kind("What is the rate of permanent exclusions?"), "Exclusions fell in 2023.")
+    ages = "There is a robust response for 16- and 17-year-old children and for care leavers aged 18 to 21."
+    assert not gives(kind("How many children are looked after?"), ages)  # an age is not a count
+    assert gives(kind("How many children are looked after?"), "There are 35 16- and 17-year-olds in care.")
+
+
+def test_a_how_many_question_the_passages_give_only_ages_for_is_not_covered(indexed_texts):
+    report = (
+        "Inspection of Northshire local authority children's services\n\n"
+        "Children looked after by Northshire live in stable homes. There is a robust response for 16- and "
+        "17-year-old children who are looked after and at risk of homelessness."
+    )
+    answer = indexed_texts({"northshire.txt": report}).ask("How many children are looked after in Northshire?")
+    assert answer.outcome == "not_covered" and "do not give the figure" in answer.reason
 
 
 def test_a_places_organisation_is_a_name_but_the_council_is_not():

@@ -40,6 +40,10 @@ _DEGREE = set(
 _NAME = re.compile(r"(?<![\w'’])([A-Z][\w'’-]*(?:\s+(?:of|upon|on|and|&|the)?\s*[A-Z][\w'’-]*)*)")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _ACRONYM = re.compile(r"[A-Z]{3,6}s?")
+_AGE_SPAN = r"\d+-?(?:\s*(?:,|-|–|to|and|or)\s*\d+-?)*"
+_AGES = re.compile(
+    rf"\b(?:aged?|ages)\s+(?:of\s+)?(?:between\s+)?{_AGE_SPAN}|\b{_AGE_SPAN}[\s-]*years?[\s-]*olds?\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -245,9 +249,10 @@ class Coverage:
 
 
 def gives(kind: re.Pattern[str], sentence: str) -> bool:
-    """Whether a sentence holds the kind of answer asked for; a count, a share or a sum is not the day of a date
-    or a year ("Inspection dates: 10 to 14 June 2024" gives no number of children)."""
-    return bool(kind.search(sentence if kind is DATED else without_dates(sentence)))
+    """Whether a sentence holds the kind of answer asked for; a count, a share or a sum is not the day of a date,
+    a year or an age ("Inspection dates: 10 to 14 June 2024", "16- and 17-year-old children" give no number of
+    children)."""
+    return bool(kind.search(sentence if kind is DATED else _AGES.sub(" ", without_dates(sentence))))
 
 
 def _close_sentences(hit: Hit, at: float = ON_TOPIC) -> set[str]:
