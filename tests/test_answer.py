@@ -434,3 +434,17 @@ def test_a_line_of_a_letter_s_address_is_not_quoted_while_its_passage_has_a_sent
     answer = sample_assistant.ask("What did Doncaster council say in response to the inspection?")
     assert answer.citations and "Doncaster Council" not in [c.quote for c in answer.citations]
     assert all(len(c.quote.split()) >= 3 for c in answer.citations)
+
+
+def test_the_quotes_that_give_what_is_asked_come_first(indexed_texts):
+    """Newest report first, unless an older one holds the date a 'when' question asks for."""
+    head = "Inspection of Northshire local authority children's services\n\nInspection dates: {} Published: {}\n\n"
+    files = {
+        "northshire/2019.txt": head.format("4 to 15 February 2019", "4 March 2019")
+        + "After a faltering start, leaders of the council and the trust now work closely together.",
+        "northshire/2016.txt": head.format("11 to 22 January 2016", "17 February 2016")
+        + "The new organisation, Northshire Children's Trust, took over the services on 1 October 2015.",
+    }
+    answer = indexed_texts(files).ask("When did Northshire's children's trust start?")
+    assert [c.source for c in answer.citations][:1] == ["northshire/2016.txt"]
+    assert "1 October 2015" in answer.citations[0].quote

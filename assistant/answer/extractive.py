@@ -60,6 +60,14 @@ def document_label(meta: dict) -> str:
     return f"“{title}”{' of ' + when if when else ''}{about}"
 
 
+def _giving(search: Search, quotes: list[str]) -> list[bool]:
+    """Which quotes hold the kind of answer asked for (a date for 'when', a number for 'how many'); all of them
+    when none does or nothing in particular is asked. The quotes that answer are read first."""
+    wanted = search.question.answer_kind
+    giving = [bool(wanted) and gives(wanted, quote) for quote in quotes]
+    return giving if any(giving) else [True] * len(quotes)
+
+
 def _with_markers(text: str, offset: int, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sentence spans with a marker that follows a sentence on its line ("... is unknown. (Recommendation)") made
     part of it: the marker says what the sentence is."""
@@ -129,7 +137,8 @@ class Answerer:
             if len(chosen) == limit:
                 break
         hits = [h for h, _ in chosen]
-        order = sorted(range(len(chosen)), key=lambda i: self._order_key(hits, i))
+        giving = _giving(search, [hit.chunk.text[s - hit.chunk.start : e - hit.chunk.start] for hit, (s, e) in chosen])
+        order = sorted(range(len(chosen)), key=lambda i: (not giving[i], *self._order_key(hits, i)))
         return [self._citation(n, *chosen[i]) for n, i in enumerate(order, start=1)]
 
     @staticmethod
