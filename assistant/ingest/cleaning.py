@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+from assistant.ingest.chunking import sentence_spans
+
 # Only real HTML tag names are stripped, so "<3" or "a < b > c" in prose survives.
 _TAG = re.compile(
     r"</?(?:a|abbr|article|aside|b|blockquote|body|br|caption|div|em|font|footer|h[1-6]|head|header|hr|"
@@ -28,7 +30,6 @@ _PUBLISHER = re.compile(
     re.MULTILINE | re.IGNORECASE,
 )
 _ENDS_OPEN = re.compile(r"[A-Za-z,;(’'\-–]$")
-_FIRST_END = re.compile(r"[.!?…][”\"’')\]]*(?=\s+[“\"‘'(\[A-Z0-9£]|\s*$)")
 
 
 def strip_tags(text: str) -> str:
@@ -66,8 +67,8 @@ def join_across_pages(pages: list[str]) -> list[str]:
         head, tail = pages[i].rstrip(), pages[i + 1].lstrip()
         if head and _ENDS_OPEN.search(head) and tail[:1].islower():
             line, _, rest = tail.partition("\n")
-            end = _FIRST_END.search(line)
-            cut = end.end() if end else len(line)
+            first = sentence_spans(line)
+            cut = first[0][1] if first else len(line)
             pages[i] = f"{head} {line[:cut].rstrip()}"
             pages[i + 1] = "\n".join(part for part in (line[cut:].strip(), rest.lstrip("\n")) if part)
     return pages

@@ -205,12 +205,14 @@ class Retriever:
 
     def usual_words(self, words: str) -> str:
         """The reports' commonest words for what the question says in its own, as " (agency, interim)"."""
-        found: list[str] = []
         said = set(stems(words))
-        for others in synonyms_of(words).values():
-            stemmed = {o: stems(o) for o in sorted(others) if o not in found and not set(stems(o)) <= said}
-            frequency = self.store.document_frequency([s for group in stemmed.values() for s in group])
-            held = {o: min(frequency[s] for s in group) for o, group in stemmed.items() if group}
+        groups = [
+            {o: stems(o) for o in sorted(others) if not set(stems(o)) <= said} for others in synonyms_of(words).values()
+        ]
+        frequency = self.store.document_frequency([s for group in groups for each in group.values() for s in each])
+        found: list[str] = []
+        for group in groups:
+            held = {o: min(frequency[s] for s in each) for o, each in group.items() if each and o not in found}
             found += sorted((o for o, n in held.items() if n), key=lambda o: -held[o])[:ENCODED_ALTERNATIVES]
         return f" ({', '.join(found)})" if found else ""
 
