@@ -448,3 +448,36 @@ def test_the_quotes_that_give_what_is_asked_come_first(indexed_texts):
     answer = indexed_texts(files).ask("When did Northshire's children's trust start?")
     assert [c.source for c in answer.citations][:1] == ["northshire/2016.txt"]
     assert "1 October 2015" in answer.citations[0].quote
+
+
+def test_a_when_question_quotes_the_sentence_with_the_date_over_one_with_more_of_its_words(indexed_texts):
+    letter = (
+        "Joint targeted area inspection of Northshire\n\n"
+        "This letter summarises the findings of the joint targeted area inspection of the multi-agency response "
+        "to identification of initial need and risk in Northshire. This inspection took place from 20 to 24 "
+        "January 2025. Partners share information well."
+    )
+    answer = indexed_texts({"northshire.txt": letter}).ask(
+        "When did the joint targeted area inspection of Northshire take place?"
+    )
+    assert answer.outcome == "answered"
+    assert answer.citations[0].quote.startswith("This inspection took place from 20 to 24 January 2025.")
+
+
+def test_an_answer_whose_quotes_do_not_give_the_figure_asked_is_not_sure(indexed_texts):
+    """Something in the passages gives a number, but not what the quotes say: leads, not an answer."""
+    topics = ["visits to children", "supervision", "assessments", "care plans", "return interviews", "court work"]
+    topics += ["early help", "the front door", "case records", "training", "caseloads", "management oversight"]
+    report = (
+        "Inspection of Northshire local authority children's services\n\nNorthshire recruited new foster carers "
+        "this year, and foster carers say they feel well supported by the fostering team.\n\n"
+        + "\n\n".join(
+            f"Leaders track the quality of {t} closely, and social workers say that {t} are discussed in regular "
+            "and reflective meetings."
+            for t in topics
+        )
+        + "\n\nThe council's fostering panel met 14 times in the year.\n"
+    )
+    answer = indexed_texts({"northshire.txt": report}).ask("How many foster carers did Northshire recruit?")
+    assert answer.outcome == "uncertain" and "do not give the figure" in answer.reason
+    assert answer.citations and not any(ch.isdigit() for c in answer.citations for ch in c.quote)

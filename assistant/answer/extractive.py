@@ -9,7 +9,7 @@ from datetime import date
 
 import numpy as np
 
-from assistant.answer.coverage import ANSWERED, GENERIC, NOT_COVERED, UNCERTAIN, Coverage, gives
+from assistant.answer.coverage import ANSWERED, GENERIC, NOT_COVERED, UNCERTAIN, Coverage, Verdict, gives
 from assistant.dates import doc_date, format_date
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store
@@ -20,7 +20,9 @@ from assistant.search.results import Hit, Search, TermWeights
 TYPE_ORDER = {kind: i for i, kind in enumerate(SOURCE_TYPES)}
 _WORD = re.compile(r"[A-Za-z]{2}")
 LIST_CHARS = 700  # of list items quoted after a heading
+UNGIVEN = "The passages quoted do not give the figure, date or name asked for; they follow as the closest."
 SECOND_CHOICE = 0.5  # a headline, or a sentence without the kind of answer asked, needs twice the words
+OTHERWISE = 0.1  # ... and ten times the words when the question must be answered with a figure, date or name
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,12 @@ def _giving(search: Search, quotes: list[str]) -> list[bool]:
     return giving if any(giving) else [True] * len(quotes)
 
 
+def _give_what_is_asked(search: Search, citations: list[Citation]) -> bool:
+    """Whether a quote gives the figure, date or name a question must be answered with ('how many', 'when did')."""
+    kind = search.question.exact_kind
+    return kind is None or any(gives(kind, c.quote) for c in citations)
+
+
 def _with_markers(text: str, offset: int, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sentence spans with a marker that follows a sentence on its line ("... is unknown. (Recommendation)") made
     part of it: the marker says what the sentence is."""
@@ -109,6 +117,8 @@ class Answerer:
             text = self.not_found_text(search, verdict.reason)
             return Answer(question, text, no_answer=True, outcome=NOT_COVERED, reason=verdict.reason)
         citations = self._citations(search, limit=self.thresholds.max_citations)
+        if verdict.outcome == ANSWERED and not _give_what_is_asked(search, citations):
+            verdict = Verdict(UNCERTAIN, UNGIVEN)
         text = self.compose(citations)
         if verdict.outcome == UNCERTAIN:
             text = f"{verdict.reason}\n\n{text}"
@@ -201,11 +211,13 @@ class Answerer:
         if title:
             headline = np.array([" ".join(t.split()) == title for t in texts])
             scores = np.where(headline, scores * SECOND_CHOICE, scores)
-        wanted = search.question.answer_kind
+        wanted = search.question.exact_kind or search.question.answer_kind
         if wanted:
             giving = np.array([gives(wanted, t) for t in texts])
-            if giving.any():
-                scores = np.where(giving, scores, scores * SECOND_CHOICE)
+            if (giving & (scores > 0)).any():
+                # asked 'how many' or 'when did', a sentence on the question's words that says it is the answer
+                lower = OTHERWISE if search.question.exact_kind else SECOND_CHOICE
+                scores = np.where(giving, scores, scores * lower)
         return scores
 
     @staticmethod
