@@ -107,6 +107,10 @@ def test_when_an_authority_was_inspected_is_answered_from_every_report_each_quot
     ]
     last = reports.ask("When was Doncaster last inspected?")
     assert [row[3] for row in last.table.rows] == ["19 January 2018"]
+    published = reports.ask("When was Doncaster's latest report published?")
+    assert published.table is not None and [row[3] for row in published.table.rows] == ["19 January 2018"]
+    plan = reports.ask("When was Doncaster's improvement plan published?")
+    assert plan.table is None  # a plan the report speaks of is a question for the passages
     about = reports.ask("When did inspectors find that Doncaster's caseloads were too high?")
     assert about.table is None  # a question about a finding is one for the passages
 

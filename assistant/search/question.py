@@ -93,15 +93,17 @@ _OVERVIEW_WORDS = set(  # beside the stop words ("tell", "say", "now")
     "perform give versus vs ofsted inspectors inspection inspections report reports children's services "
     "council councils find found think conclude concluded current currently latest".split()
 )
-# Asking when an authority was inspected, and nothing more: "When was Bradford last inspected?"
+# Asking when an authority was inspected or its report published, and nothing more: "When was Bradford last
+# inspected?", "When was Doncaster's letter sent?"
 _ASKS_WHEN = re.compile(
-    r"\bwhen (?:was|were|did|has|have|is)\b[^?]{0,80}?\b(?:inspect\w*|visit\w*)"
+    r"\bwhen (?:was|were|did|has|have|is)\b[^?]{0,80}?"
+    r"\b(?:inspect\w*|visit\w*|published|sent|issued|dated|written|released|c[oa]me out)\b"
     r"|\bwhat (?:were|was|are|is) the (?:dates? of|(?:inspection |visit )dates?)\b",
     re.IGNORECASE,
 )
 _WHEN_WORDS = _OVERVIEW_WORDS | set(
     "when last recent recently inspect inspected visit visited visits date dates carried out held "
-    "take took place".split()
+    "take took place published sent issued dated written released come came out letter report".split()
 )
 # "Which councils were outstanding?", "Is Kent outstanding?": a grade asked, and nothing more.
 _GRADE = re.compile(r"\b(?:outstanding|good|inadequate|requires? improvement)\b", re.IGNORECASE)
