@@ -481,3 +481,14 @@ def test_an_answer_whose_quotes_do_not_give_the_figure_asked_is_not_sure(indexed
     answer = indexed_texts({"northshire.txt": report}).ask("How many foster carers did Northshire recruit?")
     assert answer.outcome == "uncertain" and "do not give the figure" in answer.reason
     assert answer.citations and not any(ch.isdigit() for c in answer.citations for ch in c.quote)
+
+
+def test_who_wrote_or_signed_a_letter_is_answered_with_the_inspector_who_signs_it(sample_assistant):
+    for question in ("Who wrote the Ofsted letter to Doncaster?", "Who signed the 2012 letter to Doncaster?"):
+        answer = sample_assistant.ask(question)
+        assert answer.table is not None and answer.table.rows[0][1:] == [
+            "letter",
+            "18 January 2012 to 19 January 2012",
+            "Sheena Doyle",
+        ]
+        assert "Sheena Doyle" in answer.citations[0].quote

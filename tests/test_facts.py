@@ -102,8 +102,18 @@ def test_focused_visit_letter_dates_signatory_and_no_judgements():
     assert facts["authority"] == "Doncaster"
     assert facts["publication_date"] == "2024-07-26"
     assert (facts["inspection_start"], facts["inspection_end"]) == ("2024-06-26", "2024-06-27")
-    assert facts["lead_inspector"] == "Catherine Heron"
+    assert facts["lead_inspector"] == facts["signed_by"] == "Catherine Heron"
     assert facts["judgements"] == {}
+
+
+def test_an_older_letter_is_signed_by_an_inspector_not_said_to_have_led():
+    letter = (
+        "Annual unannounced inspection of contact, referral and assessment arrangements within Northshire "
+        "Council children's services\n\nThis letter summarises the findings of the recent unannounced inspection."
+        "\n\nYours sincerely\n\nSheena Doyle\nHer Majesty's Inspector\n\nCopy: Jo Miller, Chief Executive"
+    )
+    facts = extract_facts(letter, "northshire/letter.txt")
+    assert facts["signed_by"] == "Sheena Doyle" and facts["lead_inspector"] is None
 
 
 def test_jtai_letter():

@@ -38,7 +38,7 @@ def is_fact_question(question: Question) -> bool:
 def _fact_asked(question: Question) -> str:
     """The table's last column: what the question asks for."""
     if question.asks_lead:
-        return "Lead inspector"
+        return "Signed by" if question.asks_signer else "Lead inspector"
     return "Overall judgement" if question.asks_grade else "Published"
 
 
@@ -90,8 +90,8 @@ def _rows(question: Question, metas: dict[str, dict]) -> list[_Row]:
 def _row(question: Question, source: str, meta: dict) -> _Row | None:
     """The fact a question asks of one report: its lead inspector, overall judgement or inspection dates."""
     if question.asks_lead:
-        lead = meta.get("lead_inspector")
-        return _Row(source, meta, "Lead inspector", lead) if lead else None
+        label, key = ("Signed by", "signed_by") if question.asks_signer else ("Lead inspector", "lead_inspector")
+        return _Row(source, meta, label, meta[key]) if meta.get(key) else None
     if question.asks_grade:
         overall = _overall(meta.get("judgements") or {})
         return _Row(source, meta, *overall) if overall else None
@@ -184,7 +184,7 @@ def answer_from_facts(question: Question, metas: dict[str, dict], store: Store) 
         when = " to ".join(format_date(d) for d in (meta.get("inspection_start"), meta.get("inspection_end")) if d)
         authority = _authority(meta)
         kind = meta.get("doc_type", "")
-        table.rows.append([authority, "report" if kind == "other" else kind, when, row.value])
+        table.rows.append([authority, (meta.get("doc_kind") or "report") if kind == "other" else kind, when, row.value])
         table.citations.append(citation.n)
         if fact == "Overall judgement" and citation.date:  # an undated row has no place in time
             points.append(point(citation.date, row.value, authority, citation.n))

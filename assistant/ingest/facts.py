@@ -11,6 +11,7 @@ from assistant.dates import RANGE, SINGLE, find_dates, full_month_names, inspect
 DOC_TYPES = ("ILACS", "SIF", "focused visit", "JTAI", "monitoring visit", "other")
 _ANY_GRADE = r"(?i:(outstanding|good|requires? improvement(?: to be good)?|inadequate))"
 _PERSON = r"([A-Z][\w’'.-]+(?: [A-Z][\w’'.-]+){1,3}?)"
+_SIGNED = re.compile(rf"Yours sincerely\s+{_PERSON}\s+(?:His|Her) Majesty")
 _HEAD = 1500  # characters of the first page where the title, dates and judgement table stand
 
 # The judgements of a SIF report, as its title page words them.
@@ -122,10 +123,14 @@ def lead_inspector(text: str, kind: str) -> str | None:
     if stated:
         return stated.group(1).strip()
     if kind in ("focused visit", "monitoring visit"):
-        signed = re.search(rf"Yours sincerely\s+{_PERSON}\s+(?:His|Her) Majesty", text)
-        if signed:
-            return signed.group(1)
+        return signed_by(text)
     return None
+
+
+def signed_by(text: str) -> str | None:
+    """Who signs a letter ("Yours sincerely / Sheena Doyle / Her Majesty's Inspector")."""
+    signed = _SIGNED.search(text)
+    return signed.group(1) if signed else None
 
 
 def _grade(word: str) -> str:
@@ -214,6 +219,7 @@ def extract_facts(text: str, source: str = "") -> dict:
         "inspection_start": start,
         "inspection_end": end,
         "lead_inspector": lead_inspector(text, kind),
+        "signed_by": signed_by(text),
         "judgements": judgements(text, kind),
     }
     return facts
@@ -360,7 +366,8 @@ def merge_grades(judged: dict[str, str], grades: dict[str, str]) -> dict[str, st
 
 def report_fields(facts: dict) -> dict:
     """The facts as document metadata: what the text did not give is left to the general description."""
-    fields = {key: facts[key] for key in ("doc_type", "framework", "lead_inspector", "judgements", "authority")}
+    keys = ("doc_type", "framework", "lead_inspector", "signed_by", "judgements", "authority")
+    fields = {key: facts.get(key) for key in keys}
     for key in ("publication_date", "inspection_start", "inspection_end", "publication_date_from"):
         if facts.get(key):
             fields[key] = facts[key]

@@ -80,7 +80,9 @@ SPAN_WORDS = re.compile(r"\b(?:since|after|before|until|between|by)\s+(?:19|20)\
 YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 # Asking who led an inspection, or for a judgement: the reports' facts answer these (answer/factual.py).
-ASKS_LEAD = re.compile(r"\bwho (?:led|inspected|was (?:the )?lead inspector)\b|\blead inspector\b", re.I)
+_WHO_LED = r"\bwho (?:led|inspected|wrote|signed|was (?:the )?lead inspector)\b"
+ASKS_LEAD = re.compile(rf"{_WHO_LED}|\blead inspector\b", re.I)
+_ASKS_SIGNER = re.compile(r"\bwho (?:wrote|signed)\b", re.I)  # a letter's writer signs it, and may not have led
 _ASKS_GRADE = re.compile(
     r"\bjudge?ments?\b|\bjudged\b|\bgraded?\b|\brated\b|\brating\b|\boverall effectiveness\b"
     r"|\boutcome of\b[^?]{0,40}?\b(?:inspection|report)\b",
@@ -147,7 +149,7 @@ _EXACT_KINDS = (
         re.compile(r"\bhow much (?:money|funding|cash)\b|\bhow much\b.*\b(?:spend|spent|cost|invest|budget)", re.I),
         re.compile(r"£\s?\d|\b\d[\d,.]*\s?(?:million|billion|m|bn)\b|\bpounds\b", re.I),
     ),
-    (re.compile(r"\bwho (?:led|inspected|was (?:the )?lead inspector)\b", re.I), _LEAD_NAMED),
+    (re.compile(_WHO_LED, re.I), _LEAD_NAMED),
     (re.compile(rf"\bhow many\b|{_WHAT_FIGURE}", re.I), _COUNT),
     (re.compile(r"\bwhen (?:did|was|were|will)\b|\bwhat (?:date|year)\b|\bsince when\b", re.I), DATED),
 )
@@ -167,7 +169,8 @@ class Question:
     source_types: frozenset[str]  # kinds of source it points at ("the local paper": news)
     answer_kind: re.Pattern[str] | None  # what an answering sentence holds: a number, a date, a person
     exact_kind: re.Pattern[str] | None  # what it must hold: asked how long, what share, how much money, who led
-    asks_lead: bool  # who led an inspection
+    asks_lead: bool  # who led an inspection, or wrote its letter
+    asks_signer: bool  # who wrote or signed a letter
     asks_grade: bool  # a judgement
     asks_when: bool  # when an authority was inspected, and nothing more
     across: bool  # "which authorities ..."
@@ -196,6 +199,7 @@ def read_question(text: str, find_names: bool = True) -> Question:
         answer_kind=next((answer for asks, answer in _ANSWER_KINDS if asks.search(text)), None),
         exact_kind=next((answer for asks, answer in _EXACT_KINDS if asks.search(text)), None),
         asks_lead=bool(ASKS_LEAD.search(text)),
+        asks_signer=bool(_ASKS_SIGNER.search(text)),
         asks_grade=bool(_ASKS_GRADE.search(text))
         or (bool(named) and _nothing_more(topic, _OVERVIEW_WORDS))
         or ((across or bool(named)) and bool(_GRADE.search(text)) and _nothing_more(topic, _GRADE_WORDS)),
