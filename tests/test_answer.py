@@ -492,3 +492,14 @@ def test_who_wrote_or_signed_a_letter_is_answered_with_the_inspector_who_signs_i
             "Sheena Doyle",
         ]
         assert "Sheena Doyle" in answer.citations[0].quote
+
+
+def test_a_saved_web_page_s_click_here_is_not_quoted(indexed_texts):
+    article = (
+        "Northshire rated good by Ofsted\n\nBy A Reporter\n\n"
+        "Northshire's children's services have been rated good by Ofsted, up from requires improvement. "
+        "Leaders have achieved a stable workforce.\n\n"
+        "To read about how councils have achieved a good rating, click here.\n"
+    )
+    answer = indexed_texts({"news/northshire.txt": article}).ask("How have councils achieved a good rating?")
+    assert answer.citations and not any("click here" in c.quote for c in answer.citations)

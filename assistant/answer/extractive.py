@@ -19,6 +19,8 @@ from assistant.search.results import Hit, Search, TermWeights
 
 TYPE_ORDER = {kind: i for i, kind in enumerate(SOURCE_TYPES)}
 _WORD = re.compile(r"[A-Za-z]{2}")
+# A web page's furniture kept in a saved article: it says nothing about the story.
+_FURNITURE = re.compile(r"\bclick here\b|^\s*(?:have your say|sign up|share this|read more|advertisement)\W*$", re.I)
 LIST_CHARS = 700  # of list items quoted after a heading
 UNGIVEN = "The passages quoted do not give the figure, date or name asked for; they follow as the closest."
 SECOND_CHOICE = 0.5  # a headline, or a sentence without the kind of answer asked, needs twice the words
@@ -182,9 +184,9 @@ class Answerer:
 
         spans = _with_markers(text, offset, sentence_spans(text, offset))
         # A quote says something: a number or a mark on its own line is not one, nor a line of an address
-        # ("Doncaster Council") while the passage has a sentence.
+        # ("Doncaster Council") or a web page's "click here" while the passage has a sentence.
         worded = [span for span in spans if _WORD.search(text_of(span))]
-        content = [span for span in worded if not is_address_line(text_of(span))]
+        content = [s for s in worded if not (is_address_line(text_of(s)) or _FURNITURE.search(text_of(s)))]
         spans = content or worded or [(hit.chunk.start, hit.chunk.end)]
         texts = [text_of(span) for span in spans]
         scores = np.array([weights.score(t) for t in texts])
