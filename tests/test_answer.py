@@ -249,6 +249,8 @@ def test_a_year_asked_of_the_report_is_not_covered_though_a_later_report_speaks_
     assert said.outcome == "not_covered" and "None is from 2010" in said.reason
     since = sample_assistant.ask("Had Doncaster sorted out the problems from its 2010 inspection?")
     assert since.outcome != "not_covered"
+    letter = sample_assistant.ask("Did the 2010 Ofsted letter to Doncaster say anything about referrals?")
+    assert letter.outcome == "not_covered" and "None is from 2010" in letter.reason
 
 
 def test_a_name_the_authoritys_reports_never_mention_is_not_covered(sample_assistant):
@@ -377,12 +379,13 @@ def test_the_year_asked_chooses_the_report_not_the_quote(indexed_texts):
 def test_a_term_other_reports_use_is_named_missing_but_how_much_or_whose_is_not_a_term(indexed_texts):
     files = {
         "devon.txt": "Inspection of Devon children's services\n\nFoster carers in Devon are well supported. "
-        "Most care leavers live in suitable accommodation."
+        "Most care leavers live in suitable accommodation. Each social worker in Devon has a manageable caseload."
     }
     for authority in ("Leeds", "Kent", "Essex"):
         files[f"{authority.lower()}.txt"] = (
             f"Inspection of {authority} children's services\n\nThere are not enough foster carers in {authority}. "
-            "Private fostering arrangements are assessed well. Care leavers' accommodation is checked."
+            "Private fostering arrangements are assessed well. Care leavers' accommodation is checked. "
+            "Social worker caseloads are high."
         )
     assistant = indexed_texts(files)
     term = assistant.ask("Does Devon check private fostering arrangements?")
@@ -391,6 +394,9 @@ def test_a_term_other_reports_use_is_named_missing_but_how_much_or_whose_is_not_
     assert "enough foster" not in enough.text and "Foster carers in Devon" in enough.citations[0].quote
     whose = assistant.ask("What did inspectors say about care leavers' accommodation in Devon?")
     assert "do not mention" not in whose.text and "suitable accommodation" in whose.citations[0].quote
+    # "social worker" stands in Devon's report: "worker caseloads" is part of a longer name, not a term it lacks
+    longer = assistant.ask("What did inspectors find about social worker caseloads in Devon?")
+    assert "do not mention" not in longer.text and "manageable caseload" in longer.citations[0].quote
 
 
 def test_a_heading_is_quoted_with_the_list_it_introduces_and_a_marker_with_its_sentence(indexed_texts):

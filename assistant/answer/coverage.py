@@ -151,8 +151,12 @@ class Coverage:
         """A term the reports use ("private fostering", "young carers") that the named authority's never do."""
         if not (search.named and search.sources):
             return ""
+        mentioned: set[str] = set()
         for phrase in two_word_phrases(search.question.topic):
-            if self._mentioned(phrase, search.sources, as_phrase=True):
+            first, second = phrase.split()
+            if first in mentioned or self._mentioned(phrase, search.sources, as_phrase=True):
+                # "social worker caseloads": with "social worker" said, "worker caseloads" is no term of its own
+                mentioned.update((first, second) if first not in mentioned else (second,))
                 continue
             others = self._authorities_mentioning(phrase, set(search.named))
             if len(others) >= self.calibration.term_documents:

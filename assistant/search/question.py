@@ -73,7 +73,7 @@ _REPORT_YEAR = re.compile(
     + _REPORT
     + r"|\b(?:did|does|do)\s+(?:the|its|their|ofsted['’]?s?)\s+(?:19|20)\d\d\s+"
     + _REPORT
-    + r"\s+(?:say|find|conclude|report|note)\b",
+    + r"(?:\s+(?:to|on|of|for|into)(?:\s+[\w'’-]+){1,6}?)?\s+(?:say|find|conclude|report|note)\b",
     re.IGNORECASE,
 )
 SPAN_WORDS = re.compile(r"\b(?:since|after|before|until|between|by)\s+(?:19|20)\d\d\b", re.IGNORECASE)
