@@ -509,3 +509,15 @@ def test_a_saved_web_page_s_click_here_is_not_quoted(indexed_texts):
     )
     answer = indexed_texts({"news/northshire.txt": article}).ask("How have councils achieved a good rating?")
     assert answer.citations and not any("click here" in c.quote for c in answer.citations)
+
+
+def test_a_page_s_footnote_is_not_quoted_and_a_heading_with_its_mark_quotes_its_list(indexed_texts):
+    report = (
+        "Inspection of Northshire local authority children's services\n\n"
+        "What needs to improve?1\n\n- The timeliness of permanence planning.\n- Help for young carers.\n\n"
+        "1 The areas for improvement have been cross-referenced with the national framework."
+    )
+    answer = indexed_texts({"northshire.txt": report}).ask("What are the areas for improvement in Northshire?")
+    quotes = [c.quote for c in answer.citations]
+    assert quotes and not any("cross-referenced" in q for q in quotes)
+    assert quotes[0].startswith("What needs to improve?1") and "Help for young carers." in quotes[0]

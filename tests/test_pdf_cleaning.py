@@ -153,6 +153,21 @@ def test_a_sentence_cut_by_a_page_break_is_finished_on_its_first_page():
     assert join_across_pages(whole) == whole
 
 
+def test_a_sentence_cut_by_a_page_break_is_joined_past_the_page_s_footnote():
+    from assistant.ingest.cleaning import join_across_pages
+
+    note = "1 The areas for improvement have been cross-referenced with the national framework."
+    pages = [f"What needs to improve?1\n\n- Plans.\n\nRisks are identified appropriately, and\n\n{note}", ""]
+    pages[1] = "risk assessments are updated. Leaders know their services."
+    assert join_across_pages(pages) == [
+        "What needs to improve?1\n\n- Plans.\n\nRisks are identified appropriately, and risk assessments are "
+        f"updated.\n\n{note}",
+        "Leaders know their services.",
+    ]
+    unmarked = ["Leaders met us in\n\n2 Children were seen alone.", "march. They were open."]
+    assert join_across_pages(unmarked) == unmarked  # no '2' marks a word above: a paragraph, not a footnote
+
+
 def test_a_real_pdf_quotes_a_sentence_run_over_two_pages_whole(tmp_path):
     cut = ["1. Leaders know their services well. Too many children experience drift and delay in", ""]
     cut[1] = "their plans being progressed, inspectors found.\n2. Children in care see their social worker."

@@ -14,6 +14,7 @@ from assistant.dates import doc_date, format_date
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import is_address_line, sentence_spans
+from assistant.ingest.cleaning import FOOTNOTE
 from assistant.schema import SOURCE_TYPES, Answer, Citation
 from assistant.search.results import Hit, Search, TermWeights
 
@@ -21,6 +22,8 @@ TYPE_ORDER = {kind: i for i, kind in enumerate(SOURCE_TYPES)}
 _WORD = re.compile(r"[A-Za-z]{2}")
 # A web page's furniture kept in a saved article: it says nothing about the story.
 _FURNITURE = re.compile(r"\bclick here\b|^\s*(?:have your say|sign up|share this|read more|advertisement)\W*$", re.I)
+# A heading that asks or introduces, its footnote mark aside ("What needs to improve?1")
+_HEADING_END = re.compile(r"[?:]\d{0,2}\s*$")
 LIST_CHARS = 700  # of list items quoted after a heading
 UNGIVEN = "The passages quoted do not give the figure, date or name asked for; they follow as the closest."
 SECOND_CHOICE = 0.5  # a headline, or a sentence without the kind of answer asked, needs twice the words
@@ -76,6 +79,11 @@ def _give_what_is_asked(search: Search, citations: list[Citation]) -> bool:
     """Whether a quote gives the figure, date or name a question must be answered with ('how many', 'when did')."""
     kind = search.question.exact_kind
     return kind is None or any(gives(kind, c.quote) for c in citations)
+
+
+def _says_nothing(sentence: str) -> bool:
+    """A line of an address, a web page's furniture or a page's footnote: no quote while a sentence is there."""
+    return is_address_line(sentence) or bool(_FURNITURE.search(sentence) or FOOTNOTE.search(sentence))
 
 
 def _with_markers(text: str, offset: int, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -186,7 +194,7 @@ class Answerer:
         # A quote says something: a number or a mark on its own line is not one, nor a line of an address
         # ("Doncaster Council") or a web page's "click here" while the passage has a sentence.
         worded = [span for span in spans if _WORD.search(text_of(span))]
-        content = [s for s in worded if not (is_address_line(text_of(s)) or _FURNITURE.search(text_of(s)))]
+        content = [s for s in worded if not _says_nothing(text_of(s))]
         spans = content or worded or [(hit.chunk.start, hit.chunk.end)]
         texts = [text_of(span) for span in spans]
         scores = np.array([weights.score(t) for t in texts])
@@ -199,7 +207,7 @@ class Answerer:
         between = [text[e - offset : s - offset] for (_, e), (s, _) in itertools.pairwise(spans)]
         if best + 1 < len(spans) and "\n" not in between[best] and scores[best + 1] >= 0.6 * scores[best] > 0:
             end = spans[best + 1][1]
-        elif texts[best].rstrip().endswith(("?", ":")):
+        elif _HEADING_END.search(texts[best]):
             end = _list_end(spans, best, between)  # a heading: the list it introduces
         return (start, end), lexical_best
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from assistant.dates import MONTH
 from assistant.ingest.chunking import sentence_spans
 
 # Only real HTML tag names are stripped, so "<3" or "a < b > c" in prose survives.
@@ -30,6 +31,9 @@ _PUBLISHER = re.compile(
     re.MULTILINE | re.IGNORECASE,
 )
 _ENDS_OPEN = re.compile(r"[A-Za-z,;(’'\-–]$")
+# A page's footnote: its number, then a sentence ("1 The areas for improvement have been cross-referenced with
+# ..."); a letter's date line ("27 February 2025 Tom McCabe, ...") is none.
+FOOTNOTE = re.compile(rf"^\s*(\d{{1,2}}) (?!{MONTH}\b)[A-Z][a-z]")
 
 
 def strip_tags(text: str) -> str:
@@ -64,14 +68,26 @@ def join_across_pages(pages: list[str]) -> list[str]:
     breaks of the real reports cut one, and a quote of half a sentence misleads."""
     pages = list(pages)
     for i in range(len(pages) - 1):
-        head, tail = pages[i].rstrip(), pages[i + 1].lstrip()
+        (head, notes), tail = _footnotes_apart(pages[i]), pages[i + 1].lstrip()
         if head and _ENDS_OPEN.search(head) and tail[:1].islower():
             line, _, rest = tail.partition("\n")
             first = sentence_spans(line)
             cut = first[0][1] if first else len(line)
-            pages[i] = f"{head} {line[:cut].rstrip()}"
+            pages[i] = "\n\n".join(part for part in (f"{head} {line[:cut].rstrip()}", notes) if part)
             pages[i + 1] = "\n".join(part for part in (line[cut:].strip(), rest.lstrip("\n")) if part)
     return pages
+
+
+def _footnotes_apart(page: str) -> tuple[str, str]:
+    """A page's text and the footnotes at its foot, whose numbers mark words above them ("What needs to
+    improve?1"): a sentence the page break cuts ends before them."""
+    blocks = page.rstrip().split("\n\n")
+    kept = len(blocks)
+    while kept > 1 and (note := FOOTNOTE.match(blocks[kept - 1])):
+        if not re.search(rf"[A-Za-z?.,;:)’]{note.group(1)}(?!\d)", "\n\n".join(blocks[: kept - 1])):
+            break
+        kept -= 1
+    return "\n\n".join(blocks[:kept]).rstrip(), "\n\n".join(blocks[kept:])
 
 
 def clean_text(text: str) -> str:

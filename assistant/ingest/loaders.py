@@ -18,7 +18,7 @@ from assistant.ingest.cleaning import (
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 # How files are read into text; an index whose text was read another way reads every file again.
-READING = "2: a sentence cut by a page break is joined"
+READING = "3: a sentence cut by a page break is joined, past the page's footnotes"
 
 
 class LoadError(Exception):
