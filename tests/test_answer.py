@@ -514,7 +514,8 @@ def test_a_saved_web_page_s_click_here_is_not_quoted(indexed_texts):
 def test_a_page_s_footnote_is_not_quoted_and_a_heading_with_its_mark_quotes_its_list(indexed_texts):
     report = (
         "Inspection of Northshire local authority children's services\n\n"
-        "What needs to improve?1\n\n- The timeliness of permanence planning.\n- Help for young carers.\n\n"
+        "What needs to improve?1\n\n- The timeliness of permanence planning. (outcome 4, national framework)\n"
+        "- Help for young carers. (outcome 2, national framework)\n\n"
         "1 The areas for improvement have been cross-referenced with the national framework."
     )
     answer = indexed_texts({"northshire.txt": report}).ask("What are the areas for improvement in Northshire?")

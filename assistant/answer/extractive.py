@@ -86,6 +86,13 @@ def _says_nothing(sentence: str) -> bool:
     return is_address_line(sentence) or bool(_FURNITURE.search(sentence) or FOOTNOTE.search(sentence))
 
 
+def _is_marker(piece: str) -> bool:
+    """A bracketed note on a sentence: "(Recommendation)", "(outcome 3, national framework)"."""
+    words = len(piece.split())
+    closed = piece.rstrip(" .").endswith((")", "]"))
+    return piece.startswith(("(", "[")) and (words < 3 or (closed and words <= 8))
+
+
 def _with_markers(text: str, offset: int, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sentence spans with a marker that follows a sentence on its line ("... is unknown. (Recommendation)") made
     part of it: the marker says what the sentence is."""
@@ -93,7 +100,7 @@ def _with_markers(text: str, offset: int, spans: list[tuple[int, int]]) -> list[
     for start, end in spans:
         piece = text[start - offset : end - offset]
         follows = joined and "\n" not in text[joined[-1][1] - offset : start - offset]
-        if follows and len(piece.split()) < 3 and piece.startswith(("(", "[")):
+        if follows and _is_marker(piece):
             joined[-1] = (joined[-1][0], end)
         else:
             joined.append((start, end))
