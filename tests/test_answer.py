@@ -522,3 +522,8 @@ def test_a_page_s_footnote_is_not_quoted_and_a_heading_with_its_mark_quotes_its_
     quotes = [c.quote for c in answer.citations]
     assert quotes and not any("cross-referenced" in q for q in quotes)
     assert quotes[0].startswith("What needs to improve?1") and "Help for young carers." in quotes[0]
+
+
+def test_asking_whether_there_were_problems_with_something_searches_that_thing(sample_assistant):
+    answer = sample_assistant.ask("Did Ofsted find any problems with Doncaster's record keeping?")
+    assert answer.citations[0].quote.startswith("Some children's records, particularly regarding siblings")

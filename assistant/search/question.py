@@ -29,7 +29,13 @@ _DOCUMENT = (
 _FRAMING = re.compile(
     r"^\s*according to [^,]{3,60},\s*|^\s*(?:what|how) (?:did|does|do) (?:ofsted|the inspectors?|inspectors|it|"
     + _DOCUMENT
-    + r")\s*(?:say|find|conclude|report|write|think) (?:about|on|regarding|of)\s+",
+    + r")\s*(?:say|find|conclude|report|write|think) (?:about|on|regarding|of)\s+"
+    # "Did Ofsted find any problems with ...", "Were there concerns about ...": whether, about what
+    r"|^\s*(?:did|does|do|were|was|are|is|has|have)\s+(?:there\s+)?(?:(?:ofsted|the inspectors?|inspectors|it|"
+    + _DOCUMENT
+    + r")\s*)?(?:find|found|identify|identified|raise|raised|note|noted|see|saw|have|had|flag|flagged)?\s*"
+    r"(?:any\s+)?(?:problems?|concerns?|issues?|worries|weaknesses?|criticisms?|failings?)"
+    r"\s+(?:with|about|over|in|around|regarding|on)\s+",
     re.IGNORECASE,
 )
 # "Did the 2012 letter to Doncaster say anything about ...": the document named is where to look, not what about.
