@@ -527,3 +527,17 @@ def test_a_page_s_footnote_is_not_quoted_and_a_heading_with_its_mark_quotes_its_
 def test_asking_whether_there_were_problems_with_something_searches_that_thing(sample_assistant):
     answer = sample_assistant.ask("Did Ofsted find any problems with Doncaster's record keeping?")
     assert answer.citations[0].quote.startswith("Some children's records, particularly regarding siblings")
+
+
+def test_a_heading_without_a_stop_quotes_its_list_each_item_whole(indexed_texts):
+    letter = (
+        "Inspection of Northshire Council children's services\n\n"
+        "From the evidence gathered, the following features of the service were identified:\n\n"
+        "Strengths\n- Strategy meetings are highly effective. Police and health staff attend them.\n"
+        "- Managers audit case files every month.\n\n"
+        "Areas for development\n- Some records hold another child's information."
+    )
+    answer = indexed_texts({"northshire.txt": letter}).ask("What were the strengths in Northshire?")
+    quote = next(c.quote for c in answer.citations if c.quote.startswith("Strengths"))
+    assert "Police and health staff attend them." in quote and "Managers audit case files" in quote
+    assert "another child" not in quote

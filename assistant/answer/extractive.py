@@ -81,6 +81,12 @@ def _give_what_is_asked(search: Search, citations: list[Citation]) -> bool:
     return kind is None or any(gives(kind, c.quote) for c in citations)
 
 
+def _heads_list(line: str, after: str) -> bool:
+    """Whether a short line without a full stop heads the list that follows it ("Strengths", "Areas for
+    development")."""
+    return len(line.split()) <= 8 and not line.rstrip().endswith((".", "!")) and after.lstrip(" \n").startswith("- ")
+
+
 def _says_nothing(sentence: str) -> bool:
     """A line of an address, a web page's furniture or a page's footnote: no quote while a sentence is there."""
     return is_address_line(sentence) or bool(_FURNITURE.search(sentence) or FOOTNOTE.search(sentence))
@@ -108,11 +114,12 @@ def _with_markers(text: str, offset: int, spans: list[tuple[int, int]]) -> list[
 
 
 def _list_end(spans: list[tuple[int, int]], at: int, between: list[str]) -> int:
-    """The end of the list items that follow a heading ("What needs to improve?"), up to `LIST_CHARS`; else the
-    heading's own end."""
+    """The end of the list items that follow a heading ("What needs to improve?"), an item's later sentences
+    included, up to `LIST_CHARS`; else the heading's own end."""
     end = spans[at][1]
     for i in range(at + 1, len(spans)):
-        if not between[i - 1].endswith("- ") or spans[i][1] - spans[at][0] > LIST_CHARS:
+        same_item = i > at + 1 and "\n" not in between[i - 1]
+        if not (between[i - 1].endswith("- ") or same_item) or spans[i][1] - spans[at][0] > LIST_CHARS:
             break
         end = spans[i][1]
     return end
@@ -201,7 +208,8 @@ class Answerer:
         # A quote says something: a number or a mark on its own line is not one, nor a line of an address
         # ("Doncaster Council") or a web page's "click here" while the passage has a sentence.
         worded = [span for span in spans if _WORD.search(text_of(span))]
-        content = [s for s in worded if not _says_nothing(text_of(s))]
+        heads = {s for s in worded if _heads_list(text_of(s), text[s[1] - offset :])}
+        content = [s for s in worded if s in heads or not _says_nothing(text_of(s))]
         spans = content or worded or [(hit.chunk.start, hit.chunk.end)]
         texts = [text_of(span) for span in spans]
         scores = np.array([weights.score(t) for t in texts])
@@ -214,7 +222,7 @@ class Answerer:
         between = [text[e - offset : s - offset] for (_, e), (s, _) in itertools.pairwise(spans)]
         if best + 1 < len(spans) and "\n" not in between[best] and scores[best + 1] >= 0.6 * scores[best] > 0:
             end = spans[best + 1][1]
-        elif _HEADING_END.search(texts[best]):
+        elif _HEADING_END.search(texts[best]) or spans[best] in heads:
             end = _list_end(spans, best, between)  # a heading: the list it introduces
         return (start, end), lexical_best
 
