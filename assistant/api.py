@@ -18,6 +18,7 @@ from assistant.answer.compare import (
 )
 from assistant.answer.extractive import Answerer, Thresholds
 from assistant.answer.factual import answer_from_facts
+from assistant.answer.overview import answer_overview
 from assistant.config import Settings, load_settings
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.indexer import Indexer, Progress
@@ -151,7 +152,9 @@ class Assistant:
         question = read_question(generative.condense(text, history) if generative else resolve(text, history))
         search = None
         answer = self._compare_answer(question)  # "what changed since the last inspection?"
-        answer = answer or answer_from_facts(question, self._metas_within(filters), self.store)
+        metas = self._metas_within(filters)
+        answer = answer or answer_from_facts(question, metas, self.store)
+        answer = answer or answer_overview(question, metas, self.store)  # no graded report of the authority
         if answer is None:
             search = self.retriever.search(question, filters)
             if generative:

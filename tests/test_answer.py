@@ -541,3 +541,20 @@ def test_a_heading_without_a_stop_quotes_its_list_each_item_whole(indexed_texts)
     quote = next(c.quote for c in answer.citations if c.quote.startswith("Strengths"))
     assert "Police and health staff attend them." in quote and "Managers audit case files" in quote
     assert "another child" not in quote
+
+
+def test_an_authority_asked_about_and_nothing_more_is_told_each_document_s_opening(sample_assistant):
+    """With no graded report to tabulate, the letter and the articles say what they are in their first words."""
+    about = sample_assistant.ask("Tell me about Doncaster")
+    quotes = [c.quote for c in about.citations]
+    assert about.outcome == "answered" and quotes[0].startswith("This letter summarises the findings")
+    assert "The inspection identified an area of strength and areas of practice that met requirements" in quotes[1]
+    assert not any(q.startswith(("Copy:", "The inspection was carried out under section")) for q in quotes)
+    assert not any("Picture:" in q or q.startswith("Chris Pratt, the director of DMBC") for q in quotes)  # a caption
+    assert len(set(quotes)) == len(quotes) and {c.source_type for c in about.citations} == {"ofsted", "news"}
+    darlington = sample_assistant.ask("What did Ofsted say about Darlington?")
+    assert darlington.text.startswith("No Ofsted report on Darlington is indexed")
+    wiltshire = sample_assistant.ask("Tell me about Wiltshire")  # named in passing by the Darlington article
+    assert [c.quote for c in wiltshire.citations] == [
+        'A separate inspection of children’s services in Wiltshire rated them as "requires improvement".'
+    ]

@@ -87,7 +87,7 @@ def _heads_list(line: str, after: str) -> bool:
     return len(line.split()) <= 8 and not line.rstrip().endswith((".", "!")) and after.lstrip(" \n").startswith("- ")
 
 
-def _says_nothing(sentence: str) -> bool:
+def says_nothing(sentence: str) -> bool:
     """A line of an address, a web page's furniture or a page's footnote: no quote while a sentence is there."""
     return is_address_line(sentence) or bool(_FURNITURE.search(sentence) or FOOTNOTE.search(sentence))
 
@@ -209,7 +209,7 @@ class Answerer:
         # ("Doncaster Council") or a web page's "click here" while the passage has a sentence.
         worded = [span for span in spans if _WORD.search(text_of(span))]
         heads = {s for s in worded if _heads_list(text_of(s), text[s[1] - offset :])}
-        content = [s for s in worded if s in heads or not _says_nothing(text_of(s))]
+        content = [s for s in worded if s in heads or not says_nothing(text_of(s))]
         spans = content or worded or [(hit.chunk.start, hit.chunk.end)]
         texts = [text_of(span) for span in spans]
         scores = np.array([weights.score(t) for t in texts])

@@ -179,6 +179,7 @@ class Question:
     asks_signer: bool  # who wrote or signed a letter
     asks_grade: bool  # a judgement
     asks_when: bool  # when an authority was inspected, and nothing more
+    overview: bool  # an authority and nothing more, of no year: "Tell me about Doncaster"
     across: bool  # "which authorities ..."
     latest: bool  # about the latest report
     newest: bool  # about how things stand now: of facts, each authority's newest
@@ -210,6 +211,7 @@ def read_question(text: str, find_names: bool = True) -> Question:
         or (bool(named) and _nothing_more(topic, _OVERVIEW_WORDS))
         or ((across or bool(named)) and bool(_GRADE.search(text)) and _nothing_more(topic, _GRADE_WORDS)),
         asks_when=bool(named) and bool(_ASKS_WHEN.search(text)) and _nothing_more(topic, _WHEN_WORDS),
+        overview=bool(named) and not YEAR.search(text) and _nothing_more(topic, _OVERVIEW_WORDS),
         across=across,
         latest=bool(LATEST.search(text)),
         newest=bool(_NEWEST.search(text)),
