@@ -84,6 +84,12 @@ def test_asked_about_authorities_as_a_whole_their_judgements_answer(reports, que
     assert about.table is not None and "| Doncaster | SIF |" in about.text and "Dorset" not in about.text
 
 
+def test_a_rating_of_schools_homes_or_hospitals_is_no_question_for_the_authority_s_judgements(reports):
+    for question in ("How are Doncaster's primary schools rated?", "How many children's homes in Dorset are rated good?"):
+        assert reports.ask(question).table is None
+    assert reports.ask("How was Doncaster rated?").table is not None
+
+
 def test_a_request_s_verb_is_neither_a_name_nor_what_is_asked_about(reports):
     answer = reports.ask("Compare Dorset and Doncaster on how leaders act on what they learn")
     assert answer.table is None and "do not mention" not in answer.text

@@ -94,6 +94,13 @@ _ASKS_GRADE = re.compile(
     r"|\boutcome of\b[^?]{0,40}?\b(?:inspection|report)\b",
     re.IGNORECASE,
 )
+# What Ofsted or others rate that is not an authority's children's services: "How are Derby's primary schools
+# rated?" is no question for the reports' judgements.
+_OTHER_RATED = re.compile(
+    r"\b(?:schools?|academy|academies|colleges?|nurser(?:y|ies)|universit(?:y|ies)|hospitals?|police|prisons?"
+    r"|(?:children['’]s |care )?homes?|surger(?:y|ies)|housing|providers?)\b",
+    re.IGNORECASE,
+)
 # Asking about authorities as a whole and nothing in particular ("Compare Leeds and Bradford", "Tell me about
 # Rotherham", "How is Kent doing?", "What did Ofsted say about Wakefield?"): their reports' judgements answer.
 _OVERVIEW_WORDS = set(  # beside the stop words ("tell", "say", "now")
@@ -207,9 +214,12 @@ def read_question(text: str, find_names: bool = True) -> Question:
         exact_kind=next((answer for asks, answer in _EXACT_KINDS if asks.search(text)), None),
         asks_lead=bool(ASKS_LEAD.search(text)),
         asks_signer=bool(_ASKS_SIGNER.search(text)),
-        asks_grade=bool(_ASKS_GRADE.search(text))
-        or (bool(named) and _nothing_more(topic, _OVERVIEW_WORDS))
-        or ((across or bool(named)) and bool(_GRADE.search(text)) and _nothing_more(topic, _GRADE_WORDS)),
+        asks_grade=(
+            bool(_ASKS_GRADE.search(text))
+            or (bool(named) and _nothing_more(topic, _OVERVIEW_WORDS))
+            or ((across or bool(named)) and bool(_GRADE.search(text)) and _nothing_more(topic, _GRADE_WORDS))
+        )
+        and not _OTHER_RATED.search(topic),
         asks_when=bool(named) and bool(_ASKS_WHEN.search(text)) and _nothing_more(topic, _WHEN_WORDS),
         overview=bool(named) and not YEAR.search(text) and _nothing_more(topic, _OVERVIEW_WORDS),
         across=across,
