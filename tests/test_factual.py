@@ -85,7 +85,10 @@ def test_asked_about_authorities_as_a_whole_their_judgements_answer(reports, que
 
 
 def test_a_rating_of_schools_homes_or_hospitals_is_no_question_for_the_authority_s_judgements(reports):
-    for question in ("How are Doncaster's primary schools rated?", "How many children's homes in Dorset are rated good?"):
+    for question in (
+        "How are Doncaster's primary schools rated?",
+        "How many children's homes in Dorset are rated good?",
+    ):
         assert reports.ask(question).table is None
     assert reports.ask("How was Doncaster rated?").table is not None
 
