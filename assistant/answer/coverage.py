@@ -156,7 +156,7 @@ class Coverage:
             first, second = phrase.split()
             if first in mentioned or self._mentioned(phrase, search.sources, as_phrase=True):
                 # "social worker caseloads": with "social worker" said, "worker caseloads" is no term of its own
-                mentioned.update((first, second) if first not in mentioned else (second,))
+                mentioned.update((first, second))
                 continue
             others = self._authorities_mentioning(phrase, set(search.named))
             if len(others) >= self.calibration.term_documents:

@@ -22,7 +22,9 @@ MIN_WORDS = 8  # a by-line, a heading or a date line is shorter
 PASSAGES_READ = 3  # a document's opening stands in its first passages
 # Not what a document says of the authority: a line addressed or signed, a photograph's caption, the law an
 # inspection was carried out under ("under section 138 of the Education and Inspections Act 2006").
-_FORMALITY = re.compile(r"^(?:copy|cc|by|tel|email|picture|photo)\b|\bunder section \d+", re.IGNORECASE)
+_FORMALITY = re.compile(
+    r"^(?:copy|cc|tel|email|picture|photo)\b|^by (?-i:[A-Z][a-z]+ [A-Z])|\bunder section \d+", re.IGNORECASE
+)
 # What a document found, beside what it is: its verdict in the words of judgements.
 _VERDICT = re.compile(
     r"\b(?:strengths?|areas? (?:for|of) (?:development|improvement)|inadequate|requires? improvement|outstanding"
