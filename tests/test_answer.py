@@ -558,3 +558,12 @@ def test_an_authority_asked_about_and_nothing_more_is_told_each_document_s_openi
     assert [c.quote for c in wiltshire.citations] == [
         'A separate inspection of children’s services in Wiltshire rated them as "requires improvement".'
     ]
+
+
+def test_a_letter_s_courtesies_close_and_copy_list_are_not_quoted(sample_assistant):
+    closing = ("I would like to thank", "Yours sincerely", "Copy:", "Andrew Spencer", "Any areas for development")
+    for question in ("What did Ofsted say about agency staff in Doncaster?", "Is my child safe in Doncaster?"):
+        answer = sample_assistant.ask(question)
+        assert answer.citations and not any(c.quote.startswith(closing) for c in answer.citations)
+    agency = sample_assistant.ask("What did Ofsted say about agency staff in Doncaster?")
+    assert "high reliance on agency social work staff" in " ".join(c.quote for c in agency.citations)

@@ -22,6 +22,15 @@ TYPE_ORDER = {kind: i for i, kind in enumerate(SOURCE_TYPES)}
 _WORD = re.compile(r"[A-Za-z]{2}")
 # A web page's furniture kept in a saved article: it says nothing about the story.
 _FURNITURE = re.compile(r"\bclick here\b|^\s*(?:have your say|sign up|share this|read more|advertisement)\W*$", re.I)
+# A letter's courtesies and standard close: what any letter says, not what was found.
+_COURTESY = re.compile(
+    r"^\W*(?:I|we) would like to thank\b|^\W*yours (?:sincerely|faithfully)\b"
+    r"|\bconsidered (?:in|at) (?:any|the|your) (?:future|next) inspection"
+    r"|\btake the findings from this [\w -]{0,40}into account when planning",
+    re.IGNORECASE,
+)
+# Who a letter is copied to: "Copy: Jo Miller, Chief Executive, ..." and the lines under it, to a blank line
+_COPIED = re.compile(r"^\W*(?:copy|cc)(?: to)?\s*:.*?(?=\n\s*\n|\Z)", re.IGNORECASE | re.MULTILINE | re.DOTALL)
 # A heading that asks or introduces, its footnote mark aside ("What needs to improve?1")
 _HEADING_END = re.compile(r"[?:]\d{0,2}\s*$")
 LIST_CHARS = 700  # of list items quoted after a heading
@@ -87,9 +96,15 @@ def _heads_list(line: str, after: str) -> bool:
     return len(line.split()) <= 8 and not line.rstrip().endswith((".", "!")) and after.lstrip(" \n").startswith("- ")
 
 
+def _names_only(quote: str, meta: dict) -> bool:
+    """A quote that is its document's title, or says nothing else (a passage of a letter's close)."""
+    return " ".join(quote.split()) == " ".join((meta.get("title") or "").split()) or says_nothing(quote)
+
+
 def says_nothing(sentence: str) -> bool:
-    """A line of an address, a web page's furniture or a page's footnote: no quote while a sentence is there."""
-    return is_address_line(sentence) or bool(_FURNITURE.search(sentence) or FOOTNOTE.search(sentence))
+    """A line of an address, a web page's furniture, a page's footnote or a letter's courtesy: no quote while a
+    sentence is there."""
+    return is_address_line(sentence) or any(p.search(sentence) for p in (_FURNITURE, FOOTNOTE, _COURTESY))
 
 
 def _is_marker(piece: str) -> bool:
@@ -163,13 +178,17 @@ class Answerer:
         # "Report published: 19 January 2018") says nothing about what was asked.
         weights = search.weights.without(GENERIC | set(search.question.years))
         chosen: list[tuple[Hit, tuple[int, int]]] = []
+        first = None  # cited if nothing else is: the best passage, whatever its quote
         for i, hit in enumerate(search.hits):
             (start, end), share = self._quote(hit, weights, search, allow_semantic=i < 2)
             relevant = share >= self.thresholds.min_quote_share or hit.dense >= self.thresholds.min_dense_cite
-            if i == 0 or relevant:
+            quote = hit.chunk.text[start - hit.chunk.start : end - hit.chunk.start]
+            first = first or (hit, (start, end))
+            if (i == 0 or relevant) and not _names_only(quote, hit.meta):
                 chosen.append((hit, (start, end)))
             if len(chosen) == limit:
                 break
+        chosen = chosen or ([first] if first else [])
         hits = [h for h, _ in chosen]
         giving = _giving(search, [hit.chunk.text[s - hit.chunk.start : e - hit.chunk.start] for hit, (s, e) in chosen])
         order = sorted(range(len(chosen)), key=lambda i: (not giving[i], *self._order_key(hits, i)))
@@ -207,6 +226,9 @@ class Answerer:
         spans = _with_markers(text, offset, sentence_spans(text, offset))
         # A quote says something: a number or a mark on its own line is not one, nor a line of an address
         # ("Doncaster Council") or a web page's "click here" while the passage has a sentence.
+        # a letter's copy list names people, quoted only for a question on them ("who is its chief executive?")
+        copied = [(m.start() + offset, m.end() + offset) for m in _COPIED.finditer(text)]
+        spans = [s for s in spans if not any(a <= s[0] < b for a, b in copied) or weights.score(text_of(s)) > 0]
         worded = [span for span in spans if _WORD.search(text_of(span))]
         heads = {s for s in worded if _heads_list(text_of(s), text[s[1] - offset :])}
         content = [s for s in worded if s in heads or not says_nothing(text_of(s))]
