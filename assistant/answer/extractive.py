@@ -224,11 +224,11 @@ class Answerer:
             return text[span[0] - offset : span[1] - offset]
 
         spans = _with_markers(text, offset, sentence_spans(text, offset))
-        # A quote says something: a number or a mark on its own line is not one, nor a line of an address
-        # ("Doncaster Council") or a web page's "click here" while the passage has a sentence.
-        # a letter's copy list names people, quoted only for a question on them ("who is its chief executive?")
+        # A letter's copy list names people: quoted only for a question on them ("who is its chief executive?").
         copied = [(m.start() + offset, m.end() + offset) for m in _COPIED.finditer(text)]
         spans = [s for s in spans if not any(a <= s[0] < b for a, b in copied) or weights.score(text_of(s)) > 0]
+        # A quote says something: a number or a mark on its own line is not one, nor a line of an address
+        # ("Doncaster Council") or a web page's "click here" while the passage has a sentence.
         worded = [span for span in spans if _WORD.search(text_of(span))]
         heads = {s for s in worded if _heads_list(text_of(s), text[s[1] - offset :])}
         content = [s for s in worded if s in heads or not says_nothing(text_of(s))]
