@@ -567,3 +567,19 @@ def test_a_letter_s_courtesies_close_and_copy_list_are_not_quoted(sample_assista
         assert answer.citations and not any(c.quote.startswith(closing) for c in answer.citations)
     agency = sample_assistant.ask("What did Ofsted say about agency staff in Doncaster?")
     assert "high reliance on agency social work staff" in " ".join(c.quote for c in agency.citations)
+
+
+def test_a_short_sentence_whose_subject_is_the_one_before_is_quoted_with_it(indexed_texts):
+    report = (
+        "Inspection of Northshire local authority children's services\n\n"
+        "Lessons from serious case reviews are shared with all staff at development days. This contributes to "
+        "improving practice. This inspection took place from 20 to 24 January 2025."
+    )
+    assistant = indexed_texts({"northshire.txt": report})
+    quote = assistant.ask("Has practice in Northshire been improving?").citations[0].quote
+    assert quote == (
+        "Lessons from serious case reviews are shared with all staff at development days. This contributes to "
+        "improving practice."
+    )
+    dated = assistant.ask("When did the inspection of Northshire take place?").citations[0].quote
+    assert dated == "This inspection took place from 20 to 24 January 2025."  # "This" names its noun

@@ -31,6 +31,13 @@ _COURTESY = re.compile(
 )
 # Who a letter is copied to: "Copy: Jo Miller, Chief Executive, ..." and the lines under it, to a blank line
 _COPIED = re.compile(r"^\W*(?:copy|cc)(?: to)?\s*:.*?(?=\n\s*\n|\Z)", re.IGNORECASE | re.MULTILINE | re.DOTALL)
+# A pronoun as a sentence's subject ("This contributes to ...", "It is ...", "These are ..."), not a determiner
+# ("This inspection took place ...")
+_ANAPHORIC = re.compile(
+    r"\W*(?:(?:it|they|he|she)\b|(?:this|that)\s+(?:[a-z]+s|is|was|has|had|will|can|could|may|might|led|meant)\b"
+    r"|(?:these|those)\s+(?:are|were|have|had|will|can|could|may|include|show)\b)",
+    re.IGNORECASE,
+)
 # A heading that asks or introduces, its footnote mark aside ("What needs to improve?1")
 _HEADING_END = re.compile(r"[?:]\d{0,2}\s*$")
 LIST_CHARS = 700  # of list items quoted after a heading
@@ -94,6 +101,11 @@ def _heads_list(line: str, after: str) -> bool:
     """Whether a short line without a full stop heads the list that follows it ("Strengths", "Areas for
     development")."""
     return len(line.split()) <= 8 and not line.rstrip().endswith((".", "!")) and after.lstrip(" \n").startswith("- ")
+
+
+def _points_back(sentence: str) -> bool:
+    """A short sentence whose subject is the one before it ("This contributes to improving practice.")."""
+    return len(sentence.split()) < 12 and bool(_ANAPHORIC.match(sentence))
 
 
 def _names_only(quote: str, meta: dict) -> bool:
@@ -242,6 +254,8 @@ class Answerer:
         best = int(scores.argmax())
         start, end = spans[best]
         between = [text[e - offset : s - offset] for (_, e), (s, _) in itertools.pairwise(spans)]
+        if best > 0 and "\n\n" not in between[best - 1] and _points_back(texts[best]):
+            start = spans[best - 1][0]  # "This contributes to improving practice." says what only with the one before
         if best + 1 < len(spans) and "\n" not in between[best] and scores[best + 1] >= 0.6 * scores[best] > 0:
             end = spans[best + 1][1]
         elif _HEADING_END.search(texts[best]) or spans[best] in heads:
