@@ -554,6 +554,9 @@ def test_an_authority_asked_about_and_nothing_more_is_told_each_document_s_openi
     assert len(set(quotes)) == len(quotes) and {c.source_type for c in about.citations} == {"ofsted", "news"}
     darlington = sample_assistant.ask("What did Ofsted say about Darlington?")
     assert darlington.text.startswith("No Ofsted report on Darlington is indexed")
+    both = sample_assistant.ask("Tell me about Doncaster and Devon")
+    assert both.text.startswith("What the indexed documents about Doncaster and Devon say first")
+    assert {c.authority for c in both.citations} == {"Doncaster", "Devon"}
     wiltshire = sample_assistant.ask("Tell me about Wiltshire")  # named in passing by the Darlington article
     assert [c.quote for c in wiltshire.citations] == [
         'A separate inspection of children’s services in Wiltshire rated them as "requires improvement".'

@@ -45,13 +45,15 @@ def answer_overview(question: Question, metas: dict[str, dict], store: Store) ->
     for source in sorted(newest_first, key=lambda s: TYPE_ORDER.get(metas[s].get("source_type"), 3)):
         # a document mainly about another authority speaks of this one where it names it (Wiltshire, in an
         # article on Darlington)
-        aside = [a for a in question.named if a not in (metas[source].get("authorities") or [])[:1]]
-        for chunk, span in _opening(store, source, metas[source], naming=aside[0] if aside else ""):
+        authorities = metas[source].get("authorities") or []
+        mainly = set(authorities[:1]) & set(question.named)
+        aside = "" if mainly else next(a for a in question.named if a in authorities)
+        for chunk, span in _opening(store, source, metas[source], naming=aside):
             label = document_label(metas[source])
             citations.append(Citation.quoting(len(citations) + 1, metas[source], chunk, span, score=1.0, label=label))
     if not citations:
         return None
-    named = ", ".join(question.named)
+    named = " and ".join(filter(None, (", ".join(question.named[:-1]), question.named[-1])))
     lead = f"What the indexed documents about {named} say first"
     if not any(metas[s].get("source_type") == "ofsted" for s in about):
         lead = f"No Ofsted report on {named} is indexed; what the documents about it say first"
