@@ -108,9 +108,15 @@ def _points_back(sentence: str) -> bool:
     return len(sentence.split()) < 12 and bool(_ANAPHORIC.match(sentence))
 
 
+def is_title(sentence: str, meta: dict) -> bool:
+    """Whether a sentence is its document's title (a headline), white space aside."""
+    title = meta.get("title")
+    return bool(title) and " ".join(sentence.split()) == " ".join(title.split())
+
+
 def _names_only(quote: str, meta: dict) -> bool:
     """A quote that is its document's title, or says nothing else (a passage of a letter's close)."""
-    return " ".join(quote.split()) == " ".join((meta.get("title") or "").split()) or says_nothing(quote)
+    return is_title(quote, meta) or says_nothing(quote)
 
 
 def says_nothing(sentence: str) -> bool:
@@ -268,10 +274,8 @@ class Answerer:
         for a sentence without the kind of answer asked for (a number for 'how many') when another has it."""
         if len(texts) < 2:
             return scores
-        title = " ".join((hit.meta.get("title") or "").split())
-        if title:
-            headline = np.array([" ".join(t.split()) == title for t in texts])
-            scores = np.where(headline, scores * SECOND_CHOICE, scores)
+        headline = np.array([is_title(t, hit.meta) for t in texts])
+        scores = np.where(headline, scores * SECOND_CHOICE, scores)
         wanted = search.question.exact_kind or search.question.answer_kind
         if wanted:
             giving = np.array([gives(wanted, t) for t in texts])

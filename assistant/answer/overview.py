@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer.coverage import ANSWERED
-from assistant.answer.extractive import TYPE_ORDER, Answerer, document_label, says_nothing
+from assistant.answer.extractive import TYPE_ORDER, Answerer, document_label, is_title, says_nothing
 from assistant.dates import doc_date
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import sentence_spans
@@ -65,7 +65,6 @@ def _opening(store: Store, source: str, meta: dict, naming: str = "") -> list[tu
     """The first sentence of a document that says something (not its title, a by-line, an address, a date or a
     caption), then the first after it that gives a verdict, or else the next; with `naming`, only sentences
     that name it, from anywhere in the document."""
-    title = " ".join((meta.get("title") or "").split()).lower()
     found, seen = [], set()
     later: list[tuple] = []
     chunks = store.chunks_of(source)
@@ -76,7 +75,8 @@ def _opening(store: Store, source: str, meta: dict, naming: str = "") -> list[tu
             after = chunk.text[end - chunk.start :]
             if (
                 len(flat.split()) < MIN_WORDS
-                or flat.lower() in seen | {title}
+                or flat.lower() in seen
+                or is_title(sentence, meta)
                 or says_nothing(sentence)
                 or _FORMALITY.search(flat)
                 or _CAPTION.match(after)
