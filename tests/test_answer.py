@@ -301,6 +301,30 @@ def test_a_count_is_not_read_from_a_date_but_a_when_is():
     assert gives(kind("How many children are looked after?"), "There are 35 16- and 17-year-olds in care.")
 
 
+def test_a_figure_the_question_states_itself_is_not_its_answer():
+    from assistant.answer.coverage import gives
+    from assistant.search.question import read_question
+
+    question = read_question("How many referrals did Northshire receive in the past 12 months?")
+    assert question.figures == frozenset({"12"})
+    stated = "Referrals rose sharply in the past 12 months."
+    assert not gives(question.exact_kind, stated, question.figures)
+    assert gives(question.exact_kind, stated)  # the same sentence gives a figure to a question without one
+    assert gives(question.exact_kind, "There were 3,410 referrals in the past 12 months.", question.figures)
+
+
+def test_a_how_many_question_answered_only_with_its_own_figure_is_not_covered(indexed_texts):
+    report = (
+        "Inspection of Northshire local authority children's services\n\n"
+        "There were 244 cases of children in need that had not been allocated to a social worker. Inspectors "
+        "looked at a sample of these cases and found that some children had been left at risk of harm."
+    )
+    answer = indexed_texts({"northshire.txt": report}).ask(
+        "How many of Northshire's 244 unallocated children in need cases did inspectors sample?"
+    )
+    assert answer.outcome == "not_covered" and "do not give the figure" in answer.reason
+
+
 def test_a_how_many_question_the_passages_give_only_ages_for_is_not_covered(indexed_texts):
     report = (
         "Inspection of Northshire local authority children's services\n\n"

@@ -186,7 +186,7 @@ class Coverage:
             close = _close_sentences(hit)
             for sentence in sentences(hit):
                 on_topic = not wanted or wanted & stem_set(sentence) or sentence in close
-                if on_topic and gives(kind, sentence):
+                if on_topic and gives(kind, sentence, search.question.figures):
                     return ""
         return "The passages found on this do not give the figure, date or name asked for."
 
@@ -252,11 +252,16 @@ class Coverage:
         return float((vectors[1:] @ vectors[0]).max())
 
 
-def gives(kind: re.Pattern[str], sentence: str) -> bool:
+def gives(kind: re.Pattern[str], sentence: str, stated: frozenset[str] = frozenset()) -> bool:
     """Whether a sentence holds the kind of answer asked for; a count, a share or a sum is not the day of a date,
     a year or an age ("Inspection dates: 10 to 14 June 2024", "16- and 17-year-old children" give no number of
-    children)."""
-    return bool(kind.search(sentence if kind is DATED else _AGES.sub(" ", without_dates(sentence))))
+    children), nor a figure the question `stated` itself ("in the past 12 months", "of the 244 cases")."""
+    if kind is DATED:
+        return bool(kind.search(sentence))
+    text = _AGES.sub(" ", without_dates(sentence))
+    if stated:
+        text = re.sub(rf"\b(?:{'|'.join(map(re.escape, sorted(stated)))})\b", " ", text, flags=re.IGNORECASE)
+    return bool(kind.search(text))
 
 
 def _close_sentences(hit: Hit, at: float = ON_TOPIC) -> set[str]:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.authorities import find_authorities, with_canonical_names, without_authorities
-from assistant.dates import MONTH, MONTH_NAMES
+from assistant.dates import MONTH, MONTH_NAMES, without_dates
 from assistant.text import STOPWORDS
 
 # What a question says about the kind of source it wants ("the inspectors' letter", "the local paper").
@@ -192,6 +192,7 @@ class Question:
     newest: bool  # about how things stand now: of facts, each authority's newest
     report_year: bool = False  # a year named as the report's it asks of ("what did the 2023 inspection say")
     names: tuple[str, ...] = ()  # capitalised words inside it that name no authority, month or kind of report
+    figures: frozenset[str] = frozenset()  # the numbers it states itself ("in the past 12 months"): not its answer
 
 
 def read_question(text: str, find_names: bool = True) -> Question:
@@ -227,6 +228,7 @@ def read_question(text: str, find_names: bool = True) -> Question:
         newest=bool(_NEWEST.search(text)),
         report_year=bool(_REPORT_YEAR.search(text)),
         names=inner_names(text) if find_names else (),
+        figures=frozenset(n.lower() for n in re.findall(_NUMBER, without_dates(text), re.IGNORECASE)),
     )
 
 
