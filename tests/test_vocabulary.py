@@ -24,6 +24,21 @@ def test_phrases_said_with_small_words_or_hyphens_are_known():
     assert synonyms_of("Did the budget fall?") == {}
 
 
+def test_what_people_call_ofsted_and_its_visit_frames_a_question_and_everyday_words_find_the_reports(
+    indexed_texts,
+):
+    """ "The watchdog" is Ofsted, and "when the watchdog dropped by in 2012" dates a question without saying what
+    it asks; "snowed under" and "rubbish" are said of caseloads and services the reports call high and poor."""
+    from assistant.search.question import focus, read_question
+
+    assert focus("What did the watchdog say about agency staff?") == "agency staff?"
+    question = read_question("Were Northshire's frontline people snowed under when the watchdog dropped by in 2014?")
+    assert "watchdog" not in question.topic and question.years == {"2014"}
+    assert "caseloads" in indexed_texts({"northshire.txt": FINDINGS}).retriever.usual_words(question.words)
+    assert "poor" in synonyms_of("Was the service rubbish?")["rubbish"]
+    assert "challenge" in synonyms_of("Will the council fight the verdict?")["fight"]
+
+
 def test_a_word_the_reports_use_for_something_else_is_sought_for_no_other():
     """People say "temporary" social workers; the reports' "temporary" is accommodation, not "agency" staff."""
     assert "agency" in synonyms_of("Are temporary social workers used?")["temporary"]

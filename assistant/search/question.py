@@ -26,12 +26,17 @@ _DOCUMENT = (
     r"(?:letter|report|article|inspection|visit|review|piece|story|paper)"
     r"(?:\s+(?:to|on|about|into|of|for)\s+(?:[\w'’-]+\s+){1,3}?)?"
 )
+_INSPECTORS = r"ofsted|the inspectors?|inspectors|the (?:watchdog|regulator|inspectorate)"  # what the news calls Ofsted
 _FRAMING = re.compile(
-    r"^\s*according to [^,]{3,60},\s*|^\s*(?:what|how) (?:did|does|do) (?:ofsted|the inspectors?|inspectors|it|"
+    r"^\s*according to [^,]{3,60},\s*|^\s*(?:what|how) (?:did|does|do) (?:"
+    + _INSPECTORS
+    + r"|it|"
     + _DOCUMENT
     + r")\s*(?:say|find|conclude|report|write|think) (?:about|on|regarding|of)\s+"
     # "Did Ofsted find any problems with ...", "Were there concerns about ...": whether, about what
-    r"|^\s*(?:did|does|do|were|was|are|is|has|have)\s+(?:there\s+)?(?:(?:ofsted|the inspectors?|inspectors|it|"
+    r"|^\s*(?:did|does|do|were|was|are|is|has|have)\s+(?:there\s+)?(?:(?:"
+    + _INSPECTORS
+    + r"|it|"
     + _DOCUMENT
     + r")\s*)?(?:find|found|identify|identified|raise|raised|note|noted|see|saw|have|had|flag|flagged)?\s*"
     r"(?:any\s+)?(?:problems?|concerns?|issues?|worries|weaknesses?|criticisms?|failings?)"
@@ -53,9 +58,17 @@ _TRAILING_FRAMING = re.compile(r",?\s+according to [^,?.!]{3,40}(?=[?.!]?\s*$)",
 # report", "according to the 2012 letter". They name a document, not what the question is about.
 _SOURCE_PHRASE = re.compile(
     r",?\s*\b(?:per|according to|in|from|during)\s+"
-    r"(?:(?:the|its|their|ofsted['’]?s?|inspectors['’]?|latest|most recent|focused|joint|monitoring|targeted area"
+    r"(?:(?:the|its|their|ofsted['’]?s?|inspectors['’]?|watchdog['’]?s?|regulator['’]?s?|latest|most recent|focused"
+    r"|joint|monitoring|targeted area"
     r"|children['’]s services|ilacs|sif|jtai|(?:19|20)\d\d)\s+){0,4}"
     r"(?:inspection|report|visit|letter|review|re-inspection)\b",
+    re.IGNORECASE,
+)
+# When the inspection was, said as a clause: "when the watchdog dropped by in 2012" dates the question, no more.
+_WHEN_INSPECTED = re.compile(
+    r",?\s*\b(?:when|while|as)\s+(?:" + _INSPECTORS + r"|they)\s+"
+    r"(?:visited|came|called|inspected|arrived|dropped (?:by|in)|turned up|went in|looked|checked)\b"
+    r"(?:\s+(?:in\s+)?(?:19|20)\d\d)?",
     re.IGNORECASE,
 )
 # Capitalised words that are not names of anything a report might leave out.
@@ -254,4 +267,4 @@ def focus(text: str) -> str:
     """The question without its framing ("According to the letter, ...", "What did Ofsted say about ...",
     "Did the 2012 letter say anything about ...", "... according to the 2012 letter?")."""
     unframed = _FRAMING.sub("", _SAID_ABOUT.sub("", _REQUEST.sub("", text)))
-    return _SOURCE_PHRASE.sub(" ", _TRAILING_FRAMING.sub("", unframed)).strip(" ,") or text
+    return _WHEN_INSPECTED.sub(" ", _SOURCE_PHRASE.sub(" ", _TRAILING_FRAMING.sub("", unframed))).strip(" ,") or text
