@@ -313,7 +313,7 @@ def test_a_figure_the_question_states_itself_is_not_its_answer():
     assert gives(question.exact_kind, "There were 3,410 referrals in the past 12 months.", question.figures)
 
 
-def test_a_how_many_question_answered_only_with_its_own_figure_is_not_covered(indexed_texts):
+def test_a_how_many_question_answered_only_with_its_own_figure_is_not_answered(indexed_texts):
     report = (
         "Inspection of Northshire local authority children's services\n\n"
         "There were 244 cases of children in need that had not been allocated to a social worker. Inspectors "
@@ -322,17 +322,19 @@ def test_a_how_many_question_answered_only_with_its_own_figure_is_not_covered(in
     answer = indexed_texts({"northshire.txt": report}).ask(
         "How many of Northshire's 244 unallocated children in need cases did inspectors sample?"
     )
-    assert answer.outcome == "not_covered" and "do not give the figure" in answer.reason
+    assert answer.no_answer and "do not give the figure" in answer.reason
 
 
-def test_a_how_many_question_the_passages_give_only_ages_for_is_not_covered(indexed_texts):
+def test_a_how_many_question_the_passages_give_only_ages_for_is_not_sure(indexed_texts):
+    """The passages found give no figure, which a passage not found may give: not sure, with them as leads."""
     report = (
         "Inspection of Northshire local authority children's services\n\n"
         "Children looked after by Northshire live in stable homes. There is a robust response for 16- and "
         "17-year-old children who are looked after and at risk of homelessness."
     )
     answer = indexed_texts({"northshire.txt": report}).ask("How many children are looked after in Northshire?")
-    assert answer.outcome == "not_covered" and "do not give the figure" in answer.reason
+    assert answer.outcome == "uncertain" and "do not give the figure" in answer.reason
+    assert answer.citations and "16- and 17-year-old" in answer.citations[0].passage
 
 
 def test_a_places_organisation_is_a_name_but_the_council_is_not():

@@ -76,7 +76,7 @@ class Coverage:
         self.calibration = calibration or Calibration()
 
     def judge(self, search: Search) -> Verdict:
-        for check in (self._unknown_authority, self._missing_year, self._missing_names, self._missing_kind):
+        for check in (self._unknown_authority, self._missing_year, self._missing_names):
             reason = check(search)
             if reason:
                 return Verdict(NOT_COVERED, reason)
@@ -84,9 +84,10 @@ class Coverage:
             return Verdict(NOT_COVERED, "The indexed reports do not cover this.")
         verdict = self._by_support(search)
         if verdict.outcome != NOT_COVERED:
-            # A term the authority's reports never use, or a one-word name the documents searched never hold
-            # ("Kooth", or "Whitehall" said for the government), may still be answered in other words: not sure.
-            missing = self._missing_term(search) or self._missing_single_name(search)
+            # The passages found on the topic give no figure (the reports may give it in a passage not found), a
+            # term the authority's reports never use, or a one-word name the documents searched never hold
+            # ("Kooth", or "Whitehall" said for the government), may still be answered elsewhere: not sure.
+            missing = self._missing_kind(search) or self._missing_term(search) or self._missing_single_name(search)
             if missing:
                 return Verdict(UNCERTAIN, f"{missing} The closest passages follow.")
         return verdict
