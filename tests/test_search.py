@@ -148,3 +148,12 @@ def test_a_name_few_documents_hold_points_at_them(sample_assistant):
     hits = sample_assistant.retriever.search(question).hits
     assert any("Eileen Munro criticised" in hit.chunk.text for hit in hits[:5])
     assert hits[0].chunk.source == "004_16692f82aae21db8.txt"
+
+
+def test_a_passage_a_ranked_list_leaves_out_counts_as_ranked_after_its_last(sample_assistant):
+    """Within one document, a passage first by meaning and by sentence beats one that a short lexical list holds
+    alone (matching a common word) but that comes second on the others."""
+    retriever = sample_assistant.retriever
+    first, second = sorted(retriever.store.chunk_ids(["003_d0d0323c70696d8b.txt"]))[:2]
+    hits = retriever._fuse([[(first, 0.4), (second, 0.3)], [(second, 1.0)], [(first, 0.5), (second, 0.4)]], {})
+    assert [h.chunk.chunk_id for h in hits] == [first, second]

@@ -329,7 +329,8 @@ class Retriever:
         return holding
 
     def _fuse(self, lists: list[list[tuple[str, float]]], metas: dict) -> list[Hit]:
-        """Reciprocal rank fusion of the dense, lexical and sentence lists (each [(chunk id, score)], best first)."""
+        """Reciprocal rank fusion of the dense, lexical and sentence lists (each [(chunk id, score)], best first);
+        a passage missing from a list counts as ranked just after its last."""
         scores: dict[str, Hit] = {}
         rows = self.store.chunk_rows({cid for ranked in lists for cid, _ in ranked})
         weights = (self.dense_weight, self.lexical_weight, self.sentence_list_weight)
@@ -341,6 +342,13 @@ class Retriever:
                 if field_name:
                     setattr(hit, field_name, score)
                 hit.fused += weight / (RRF_K + rank + 1)
+        for ranked, weight in zip(lists, weights, strict=True):
+            # A passage a list leaves out ranks after its last: within one report, a lexical list of one passage
+            # matching "case" alone would otherwise outweigh the passage first by meaning and by sentence.
+            listed = {cid for cid, _ in ranked}
+            for cid, hit in scores.items():
+                if ranked and cid not in listed:
+                    hit.fused += weight / (RRF_K + len(ranked) + 1)
         ranked_hits = sorted(scores.values(), key=lambda h: -h.fused)
         return _dedupe(ranked_hits)
 
