@@ -612,3 +612,16 @@ def test_a_short_sentence_whose_subject_is_the_one_before_is_quoted_with_it(inde
     )
     dated = assistant.ask("When did the inspection of Northshire take place?").citations[0].quote
     assert dated == "This inspection took place from 20 to 24 January 2025."  # "This" names its noun
+
+
+def test_schools_asked_of_where_the_documents_never_mention_schools_are_not_answered_with_the_councils_rating(
+    indexed_texts,
+):
+    report = (
+        "Ofsted letter to Northshire Council, 3 March 2014.\n\n"
+        "The inspection looked at contact, referral and assessment arrangements in children's services. "
+        "It will contribute to next year's annual review of the performance of the authority's children's "
+        "services, for which Ofsted will award a rating. Social workers have manageable caseloads."
+    )
+    answer = indexed_texts({"northshire.txt": report}).ask("How did Ofsted rate Northshire's secondary schools?")
+    assert answer.no_answer and "do not mention schools" in answer.reason

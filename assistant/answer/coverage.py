@@ -85,9 +85,15 @@ class Coverage:
         verdict = self._by_support(search)
         if verdict.outcome != NOT_COVERED:
             # The passages found on the topic give no figure (the reports may give it in a passage not found), a
-            # term the authority's reports never use, or a one-word name the documents searched never hold
-            # ("Kooth", or "Whitehall" said for the government), may still be answered elsewhere: not sure.
-            missing = self._missing_kind(search) or self._missing_term(search) or self._missing_single_name(search)
+            # term the authority's reports never use, a one-word name or another field's place ("schools") the
+            # documents searched never hold ("Kooth", or "Whitehall" said for the government): it may still be
+            # answered in other words, so not sure.
+            missing = (
+                self._missing_kind(search)
+                or self._missing_term(search)
+                or self._missing_single_name(search)
+                or self._missing_institution(search)
+            )
             if missing:
                 return Verdict(UNCERTAIN, f"{missing} The closest passages follow.")
         return verdict
@@ -134,7 +140,15 @@ class Coverage:
     def _missing_single_name(self, search: Search) -> str:
         """A one-word name inside the question (not part of a longer name) that the documents searched never hold."""
         _, single = _question_names(search)
-        missing = [name for name in single if not self._mentioned(name, search.sources)]
+        return self._unmentioned(search, single)
+
+    def _missing_institution(self, search: Search) -> str:
+        """Places of another field the question asks of (schools, hospitals, the police) that the documents
+        searched never mention."""
+        return self._unmentioned(search, list(search.question.institutions))
+
+    def _unmentioned(self, search: Search, names: list[str]) -> str:
+        missing = [name for name in names if not self._mentioned(name, search.sources)]
         if not missing:
             return ""
         where = f"The indexed reports on {_join(search.named)}" if search.named else "The documents found"

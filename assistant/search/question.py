@@ -206,6 +206,7 @@ class Question:
     report_year: bool = False  # a year named as the report's it asks of ("what did the 2023 inspection say")
     names: tuple[str, ...] = ()  # capitalised words inside it that name no authority, month or kind of report
     figures: frozenset[str] = frozenset()  # the numbers it states itself ("in the past 12 months"): not its answer
+    institutions: tuple[str, ...] = ()  # places of another field it asks of ("schools", "hospitals", "police")
 
 
 def read_question(text: str, find_names: bool = True) -> Question:
@@ -242,6 +243,7 @@ def read_question(text: str, find_names: bool = True) -> Question:
         report_year=bool(_REPORT_YEAR.search(text)),
         names=inner_names(text) if find_names else (),
         figures=frozenset(n.lower() for n in re.findall(_NUMBER, without_dates(text), re.IGNORECASE)),
+        institutions=tuple(dict.fromkeys(m.group(0).split()[-1].lower() for m in _OTHER_RATED.finditer(topic))),
     )
 
 
