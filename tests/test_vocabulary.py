@@ -37,6 +37,7 @@ def test_what_people_call_ofsted_and_its_visit_frames_a_question_and_everyday_wo
     assert "caseloads" in indexed_texts({"northshire.txt": FINDINGS}).retriever.usual_words(question.words)
     assert "poor" in synonyms_of("Was the service rubbish?")["rubbish"]
     assert "challenge" in synonyms_of("Will the council fight the verdict?")["fight"]
+    assert {"conferences", "postponed"} <= set().union(*synonyms_of("How many case meetings got put off?").values())
 
 
 def test_a_word_the_reports_use_for_something_else_is_sought_for_no_other():

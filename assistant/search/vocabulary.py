@@ -52,6 +52,8 @@ SYNONYM_GROUPS = (
     "enquiries enquiry investigation investigations investigate investigated",
     "allegation allegations claims accusations",
     "challenge challenged ~fight ~contest ~dispute",
+    "conference conferences ~meeting ~meetings",
+    "postponed postpone postponement cancelled ~put-off ~called-off",
     "trained training qualified experienced skilled",
     "confidentiality confidential privacy",
     "mistake mistakes error errors mix-up slip-up",
