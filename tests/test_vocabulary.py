@@ -38,6 +38,9 @@ def test_what_people_call_ofsted_and_its_visit_frames_a_question_and_everyday_wo
     assert "poor" in synonyms_of("Was the service rubbish?")["rubbish"]
     assert "challenge" in synonyms_of("Will the council fight the verdict?")["fight"]
     assert {"conferences", "postponed"} <= set().union(*synonyms_of("How many case meetings got put off?").values())
+    assert "unallocated" in synonyms_of("Were there kids with nobody assigned to them?")["assigned"]
+    assert "criticism" in synonyms_of("What was Ofsted's chief gripe?")["gripe"]
+    assert "informed" in synonyms_of("Do people who flag worries hear back?")["hear back"]
 
 
 def test_a_word_the_reports_use_for_something_else_is_sought_for_no_other():
