@@ -48,6 +48,15 @@ def test_a_judgement_is_answered_from_the_report_and_cites_where_it_stands(repor
     assert text[citation.quote_start : citation.quote_end] == citation.quote and "Outstanding" in citation.quote
 
 
+def test_the_grade_of_an_area_asked_for_is_its_own_judgement_not_the_overall_one(reports):
+    """Doncaster's 2015 report: inadequate overall, care leavers 'requires improvement', adoption good."""
+    answer = reports.ask("What grade did Doncaster get for the experiences and progress of care leavers in 2015?")
+    assert answer.table is not None and answer.table.columns[-1] == "Judgement: care leavers"
+    assert answer.table.rows[0][-1] == "Requires improvement" and "care leavers" in answer.citations[0].quote
+    assert reports.ask("How was Doncaster's adoption performance rated in 2015?").table.rows[0][-1] == "Good"
+    assert reports.ask("How was Doncaster rated overall in 2015?").table.rows[0][-1] == "Inadequate"
+
+
 def test_who_led_an_inspection(reports):
     answer = reports.ask("Who led the 2015 Doncaster inspection?")
     assert "Neil Penswick" in answer.text and "Neil Penswick" in answer.citations[0].quote

@@ -23,6 +23,26 @@ _LONGEST_QUOTE = 250
 _DATES_LABEL = re.compile(r"(?:inspection|visit) dates?:?\s*$", re.IGNORECASE)
 
 
+# An area a question asks the grade of -> the words of the judgement names that grade it ("What grade did Devon get
+# for care leavers?" asks the care leavers' judgement, not the overall one). Care leavers come first: "former
+# looked-after children" are care leavers, not children in care.
+_AREAS = (
+    (re.compile(r"care[- ]leavers?|leaving care|former(?:ly)? looked[- ]after", re.I), ("care leavers",)),
+    (re.compile(r"\bchildren in care\b|looked[- ]after", re.I), ("children in care", "looked after")),
+    (re.compile(r"help and protection|child protection", re.I), ("help and protection",)),
+    (re.compile(r"\badoption", re.I), ("adoption",)),
+    (re.compile(r"\bleaders(?:hip)?\b|\bmanagement\b|\bgovernance\b", re.I), ("leaders",)),
+    (re.compile(r"safeguarding (?:children )?board|\blscb\b", re.I), ("safeguarding children board",)),
+)
+
+
+def _area(question: Question) -> tuple[str, ...]:
+    """The words naming the judgement of the area a grade is asked for; none when the overall one is asked."""
+    if re.search(r"\boverall\b", question.text, re.I):
+        return ()
+    return next((words for asks, words in _AREAS if asks.search(question.topic)), ())
+
+
 @dataclass
 class _Row:
     source: str
@@ -39,13 +59,25 @@ def _fact_asked(question: Question) -> str:
     """The table's last column: what the question asks for."""
     if question.asks_lead:
         return "Signed by" if question.asks_signer else "Lead inspector"
-    return "Overall judgement" if question.asks_grade else "Published"
+    if question.asks_grade:
+        area = _area(question)
+        return f"Judgement: {area[0]}" if area else "Overall judgement"
+    return "Published"
 
 
 def _overall(judgements: dict) -> tuple[str, str] | None:
     """The overall judgement's name and grade, as the report words them."""
     for name, grade in judgements.items():
         if "overall" in name.lower():
+            return name, grade
+    return None
+
+
+def _judgement_of(judgements: dict, area: tuple[str, ...]) -> tuple[str, str] | None:
+    """The judgement of an area (its name holds one of the area's words) and its grade; None if not graded."""
+    for name, grade in judgements.items():
+        lowered = name.lower().replace("leadership", "leaders")
+        if any(word in lowered for word in area):
             return name, grade
     return None
 
@@ -93,8 +125,10 @@ def _row(question: Question, source: str, meta: dict) -> _Row | None:
         label, key = ("Signed by", "signed_by") if question.asks_signer else ("Lead inspector", "lead_inspector")
         return _Row(source, meta, label, meta[key]) if meta.get(key) else None
     if question.asks_grade:
-        overall = _overall(meta.get("judgements") or {})
-        return _Row(source, meta, *overall) if overall else None
+        judgements = meta.get("judgements") or {}
+        area = _area(question)
+        graded = _judgement_of(judgements, area) if area else _overall(judgements)
+        return _Row(source, meta, *graded) if graded else None
     if meta.get("inspection_start"):  # asked when it was inspected: the value shown is its publication
         return _Row(source, meta, _DATES, format_date(meta.get("publication_date")))
     return None
