@@ -42,6 +42,7 @@ def test_what_people_call_ofsted_and_its_visit_frames_a_question_and_everyday_wo
     assert "criticism" in synonyms_of("What was Ofsted's chief gripe?")["gripe"]
     assert "informed" in synonyms_of("Do people who flag worries hear back?")["hear back"]
     assert "ai" in synonyms_of("Is the council trying out artificial intelligence?")["artificial intelligence"]
+    assert "emergency" in synonyms_of("How good was the out-of-hours cover?")["out of hours"]
 
 
 def test_a_word_the_reports_use_for_something_else_is_sought_for_no_other():
