@@ -76,8 +76,7 @@ def _overall(judgements: dict) -> tuple[str, str] | None:
 def _judgement_of(judgements: dict, area: tuple[str, ...]) -> tuple[str, str] | None:
     """The judgement of an area (its name holds one of the area's words) and its grade; None if not graded."""
     for name, grade in judgements.items():
-        lowered = name.lower().replace("leadership", "leaders")
-        if any(word in lowered for word in area):
+        if any(word in name.lower() for word in area):  # "leaders" is in "Leadership, management and governance"
             return name, grade
     return None
 

@@ -346,9 +346,8 @@ class Retriever:
             # A passage a list leaves out ranks after its last: within one report, a lexical list of one passage
             # matching "case" alone would otherwise outweigh the passage first by meaning and by sentence.
             listed = {cid for cid, _ in ranked}
-            for cid, hit in scores.items():
-                if ranked and cid not in listed:
-                    hit.fused += weight / (RRF_K + len(ranked) + 1)
+            for cid in scores.keys() - listed if ranked else ():
+                scores[cid].fused += weight / (RRF_K + len(ranked) + 1)
         ranked_hits = sorted(scores.values(), key=lambda h: -h.fused)
         return _dedupe(ranked_hits)
 
