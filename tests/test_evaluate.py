@@ -25,4 +25,26 @@ def test_another_right_answer_counts_unless_strict(sample_assistant, tmp_path):
     strict = evaluate.run(sample_assistant, devset, baseline=False, strict=True)[0]
 
     assert scores.hit_at(5) == 1.0 and scores.declared == [True]
+    assert scores.cited == [True] and strict.cited == [False]
     assert strict.ranks == [None] and strict.mrr == 0.0
+
+
+def test_cited_counts_the_answers_citations_not_the_passages_searched(sample_assistant, tmp_path):
+    """The letter's passage ranks among the first five searched; the answer quotes the news article's "high
+    caseloads" alone."""
+    case = {
+        "question": "Were Doncaster social workers overloaded?",
+        "source": LETTER,
+        "evidence": "Staff have manageable caseloads",
+        "answerable": True,
+    }
+    devset = tmp_path / "dev.jsonl"
+    devset.write_text(json.dumps(case) + "\n", encoding="utf-8")
+    answer, search = sample_assistant.ask_with_search(case["question"])
+    shown = {c.passage for c in answer.citations}
+    assert any(case["evidence"] in h.chunk.text and h.chunk.text not in shown for h in search.hits[:5])
+
+    scores = evaluate.run(sample_assistant, devset, baseline=False)[0]
+
+    assert scores.hit_at(5) == 1.0 and scores.cited == [False]
+    assert "cited" in evaluate.HEADER and scores.row().split()[5] == "0.000"

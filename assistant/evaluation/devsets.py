@@ -27,39 +27,40 @@ class Case:
 class Scores:
     name: str
     ranks: list[int | None] = field(default_factory=list)  # rank of the first right passage, per answerable case
+    cited: list[bool] = field(default_factory=list)  # per answerable case: a right passage among the citations?
     declared: list[bool] = field(default_factory=list)  # per unanswerable case: said "not found"?
     false_not_found: int = 0
     times_ms: list[float] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)  # one line per question answered wrongly
-    outcomes: list[tuple[str, bool, int | None, str]] = field(default_factory=list)  # kind, answerable, rank, said
+    # kind, answerable, rank, cited, said
+    outcomes: list[tuple[str, bool, int | None, bool, str]] = field(default_factory=list)
     uncertain: int = 0  # questions answered with leads only ("not sure")
 
-    def record(self, case: Case, rank: int | None, outcome: str, ms: float) -> None:
-        """One question's outcome: the rank of its first right passage, and whether it was answered, not covered or
-        not sure. An unanswerable question counts as declared unless answered; an answerable one counts as a false
-        not-found only when declared not covered (leads still show the passages)."""
+    def record(self, case: Case, rank: int | None, outcome: str, ms: float, cited: bool = False) -> None:
+        """One question's outcome: the rank of its first right passage, whether the answer cites one, and whether
+        it was answered, not covered or not sure. An unanswerable question counts as declared unless answered; an
+        answerable one counts as a false not-found only when declared not covered (leads still show the
+        passages)."""
         self.times_ms.append(ms)
-        self.outcomes.append((case.kind, case.answerable, rank, outcome))
+        self.outcomes.append((case.kind, case.answerable, rank, cited, outcome))
+        self._count(case.answerable, rank, cited, outcome)
+        if (outcome != "answered") == case.answerable or (case.answerable and rank != 1):
+            self.misses.append(f"[{case.kind}] rank={rank} {outcome}: {case.question}")
+
+    def _count(self, answerable: bool, rank: int | None, cited: bool, outcome: str) -> None:
         self.uncertain += outcome == "uncertain"
-        if case.answerable:
+        if answerable:
             self.ranks.append(rank)
+            self.cited.append(cited)
             self.false_not_found += outcome == "not_covered"
         else:
             self.declared.append(outcome != "answered")
-        if (outcome != "answered") == case.answerable or (case.answerable and rank != 1):
-            self.misses.append(f"[{case.kind}] rank={rank} {outcome}: {case.question}")
 
     def by_kind(self) -> dict[str, Scores]:
         """The same figures for each kind of question."""
         kinds: dict[str, Scores] = {}
-        for kind, answerable, rank, outcome in self.outcomes:
-            part = kinds.setdefault(kind, Scores(f"  {kind or '-'}"))
-            part.uncertain += outcome == "uncertain"
-            if answerable:
-                part.ranks.append(rank)
-                part.false_not_found += outcome == "not_covered"
-            else:
-                part.declared.append(outcome != "answered")
+        for kind, answerable, rank, cited, outcome in self.outcomes:
+            kinds.setdefault(kind, Scores(f"  {kind or '-'}"))._count(answerable, rank, cited, outcome)
         return dict(sorted(kinds.items()))
 
     def hit_at(self, k: int) -> float:
@@ -73,16 +74,19 @@ class Scores:
         nf = f"{sum(self.declared)}/{len(self.declared)}" if self.declared else "-"
         fnf = f"{self.false_not_found}/{len(self.ranks)}"
         median = f"{statistics.median(self.times_ms):.1f}" if self.times_ms else "-"
-        ranked = [f"{x:.3f}" for x in (self.hit_at(1), self.hit_at(5), self.mrr)] if self.ranks else ["-"] * 3
+        figures = (self.hit_at(1), self.hit_at(5), self.mrr, sum(self.cited) / max(1, len(self.cited)))
+        ranked = [f"{x:.3f}" for x in figures] if self.ranks else ["-"] * 4
         return (
-            f"{self.name:<28} {ranked[0]:>6} {ranked[1]:>6} {ranked[2]:>6} {nf:>10} {fnf:>10} {self.uncertain:>6} "
-            f"{median:>9}"
+            f"{self.name:<28} {ranked[0]:>6} {ranked[1]:>6} {ranked[2]:>6} {ranked[3]:>6} {nf:>10} {fnf:>10} "
+            f"{self.uncertain:>6} {median:>9}"
         )
 
 
+# hit@k and MRR rank the passages searched; "cited" counts the answers whose citations (what a user is shown)
+# hold a right passage.
 HEADER = (
-    f"{'pipeline':<28} {'hit@1':>6} {'hit@5':>6} {'MRR':>6} {'not-found':>10} {'false-nf':>10} {'unsure':>6} "
-    f"{'median ms':>9}"
+    f"{'pipeline':<28} {'hit@1':>6} {'hit@5':>6} {'MRR':>6} {'cited':>6} {'not-found':>10} {'false-nf':>10} "
+    f"{'unsure':>6} {'median ms':>9}"
 )
 
 
@@ -136,7 +140,8 @@ def evaluate_assistant(assistant: Assistant, cases: list[Case], name: str = "ass
         answer, search = assistant.ask_with_search(case.question, history=case.history or None)
         ms = (time.perf_counter() - started) * 1000
         rank = first_right(case, _ranked(answer, search)) if case.answerable else None
-        scores.record(case, rank, answer.outcome or ("not_covered" if answer.no_answer else "answered"), ms)
+        cited = any(is_right(case, c.source, c.passage) for c in answer.citations)
+        scores.record(case, rank, answer.outcome or ("not_covered" if answer.no_answer else "answered"), ms, cited)
     return scores
 
 
@@ -177,7 +182,7 @@ def evaluate_tutorial_baseline(assistant: Assistant, cases: list[Case]) -> Score
             ms = (time.perf_counter() - started) * 1000
             ranked = [(d.metadata["source"], d.page_content) for d in found]
             rank = first_right(case, ranked) if case.answerable else None
-            scores.record(case, rank, "answered", ms)  # it always answers
+            scores.record(case, rank, "answered", ms, rank is not None)  # it always answers, from all four
     return scores
 
 
