@@ -284,6 +284,28 @@ def test_not_sure_offers_the_closest_passages_as_leads(sample_assistant):
     assert answer.to_json()["outcome"] == "uncertain"
 
 
+def test_not_sure_offers_each_of_the_closest_passages_not_only_the_first(sample_assistant):
+    """Nothing says "fight"; the chief executive's "we accept the detail of the report" ranks second, and a user
+    shown only the first lead would not see it."""
+    answer, search = sample_assistant.ask_with_search("Is Darlington going to fight the verdict?")
+    assert answer.outcome == "uncertain"
+    assert 1 < len(answer.citations) <= sample_assistant.answerer.thresholds.leads
+    assert {c.passage for c in answer.citations} == {h.chunk.text for h in search.hits[: len(answer.citations)]}
+    assert any("we accept the detail of the report" in c.passage for c in answer.citations)
+    _quotes_hold(answer, sample_assistant)
+
+
+def test_a_passage_without_the_questions_words_is_quoted_by_a_sentence_not_its_title(sample_assistant):
+    """The letter's opening passage shares no word with the question: its title is what the citation names
+    already; the sentence after it gives the days."""
+    question = "On which days in 2012 were Ofsted's people actually in Doncaster checking how new cases are dealt with?"
+    answer = sample_assistant.ask(question)
+    assert answer.outcome == "uncertain"
+    opening = [c for c in answer.citations if "Dear Mr Pratt" in c.passage]
+    assert opening and "conducted on 18 and 19 January 2012" in opening[0].quote
+    assert not opening[0].quote.startswith("Annual unannounced inspection")
+
+
 def test_a_count_is_not_read_from_a_date_but_a_when_is():
     from assistant.answer.coverage import gives
     from assistant.search.question import read_question

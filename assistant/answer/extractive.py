@@ -51,6 +51,7 @@ class Thresholds:
     """When the evidence is too weak to answer (calibrated on the dev set, see README)."""
 
     max_citations: int = 5
+    leads: int = 5  # passages offered when no sentence clearly answers: the closest, whatever their words
     min_quote_share: float = 0.6  # a passage is cited if a sentence holds this share of the question's weight
     min_dense_cite: float = 0.6  # ... or if it is this close in meaning
 
@@ -173,7 +174,10 @@ class Answerer:
         if verdict.outcome == NOT_COVERED:
             text = self.not_found_text(search, verdict.reason)
             return Answer(question, text, no_answer=True, outcome=NOT_COVERED, reason=verdict.reason)
-        citations = self._citations(search, limit=self.thresholds.max_citations)
+        # Not sure: the closest passages, each a lead. An answer whose quotes then lack the figure asked for keeps
+        # them: a passage further down giving some other figure would read as the answer.
+        leads = verdict.outcome == UNCERTAIN
+        citations = self._citations(search, self.thresholds.leads if leads else self.thresholds.max_citations, leads)
         if verdict.outcome == ANSWERED and not _give_what_is_asked(search, citations):
             verdict = Verdict(UNCERTAIN, UNGIVEN)
         text = self.compose(citations)
@@ -190,8 +194,9 @@ class Answerer:
         closest = list(dict.fromkeys(document_label(hit.meta) for hit in search.hits))
         return reason + (" The closest documents are: " + "; ".join(closest[:3]) + "." if closest else "")
 
-    def _citations(self, search: Search, limit: int) -> list[Citation]:
-        """The passages worth citing, each with the span of its best sentence(s), Ofsted's first."""
+    def _citations(self, search: Search, limit: int, leads: bool = False) -> list[Citation]:
+        """The passages worth citing, each with the span of its best sentence(s), Ofsted's first; as `leads`, the
+        closest passages, whether or not a sentence of them holds the question's words."""
         # The years a question names choose the reports; a sentence that holds only the year (a report's
         # "Report published: 19 January 2018") says nothing about what was asked.
         weights = search.weights.without(GENERIC | set(search.question.years))
@@ -202,7 +207,7 @@ class Answerer:
             relevant = share >= self.thresholds.min_quote_share or hit.dense >= self.thresholds.min_dense_cite
             quote = hit.chunk.text[start - hit.chunk.start : end - hit.chunk.start]
             first = first or (hit, (start, end))
-            if (i == 0 or relevant) and not _names_only(quote, hit.meta):
+            if (i == 0 or relevant or leads) and not _names_only(quote, hit.meta):
                 chosen.append((hit, (start, end)))
             if len(chosen) == limit:
                 break
@@ -257,7 +262,9 @@ class Answerer:
         if lexical_best <= 0 and allow_semantic and search.query_vector is not None and len(texts) > 1:
             scores = self.embedder.encode(texts) @ search.query_vector  # no shared word: choose by meaning
         scores = self._weighed(scores, texts, hit, search)
-        best = int(scores.argmax())
+        # A headline loses a tie: a passage with no sentence on the question's words is quoted by its first that
+        # says something, not by the title a citation names anyway.
+        best = int(np.lexsort(([is_title(t, hit.meta) for t in texts], -scores))[0])
         start, end = spans[best]
         between = [text[e - offset : s - offset] for (_, e), (s, _) in itertools.pairwise(spans)]
         if best > 0 and "\n\n" not in between[best - 1] and _points_back(texts[best]):
