@@ -155,7 +155,7 @@ _LEAD_NAMED = re.compile(r"\blead inspector\b|\bled by\b|\bHMI\b|\b(?:His|Her) M
 _ANSWER_KINDS = (
     (re.compile(r"\bhow (?:long|many (?:days|weeks|months|years))\b", re.I), _DURATION),
     (re.compile(rf"\bhow (?:many|much)\b|{_WHAT_FIGURE}", re.I), _COUNT),
-    (re.compile(r"\bwhen\b|\bwhat (?:dates?|day|month|year)\b", re.I), DATED),
+    (re.compile(r"\bwhen\b|\b(?:what|which) (?:dates?|days?|months?|years?)\b", re.I), DATED),
     (
         re.compile(r"^\s*who\b|\bwho (?:was|is|were|led|wrote|signed)\b", re.I),
         re.compile(
