@@ -295,6 +295,15 @@ def test_not_sure_offers_each_of_the_closest_passages_not_only_the_first(sample_
     _quotes_hold(answer, sample_assistant)
 
 
+def test_a_lead_is_quoted_by_its_sentence_closest_in_meaning(sample_assistant):
+    """The article says children "were put at risk of significant harm"; the question says "hurt or in danger",
+    and its passage opens with the page's "Have your say" and the story's first lines."""
+    answer = sample_assistant.ask("Were any kids in Doncaster actually hurt or in danger?")
+    assert answer.outcome == "uncertain"
+    assert any("were put at risk of" in c.quote for c in answer.citations)
+    _quotes_hold(answer, sample_assistant)
+
+
 def test_a_passage_without_the_questions_words_is_quoted_by_a_sentence_not_its_title(sample_assistant):
     """The letter's opening passage shares no word with the question: its title is what the citation names
     already; the sentence after it gives the days."""
@@ -321,6 +330,8 @@ def test_a_count_is_not_read_from_a_date_but_a_when_is():
     ages = "There is a robust response for 16- and 17-year-old children and for care leavers aged 18 to 21."
     assert not gives(kind("How many children are looked after?"), ages)  # an age is not a count
     assert gives(kind("How many children are looked after?"), "There are 35 16- and 17-year-olds in care.")
+    wanted = read_question("On which days were the inspectors in Northshire?", find_names=False).answer_kind
+    assert wanted is not None and gives(wanted, header) and not gives(wanted, "Inspectors met social workers.")
 
 
 def test_a_figure_the_question_states_itself_is_not_its_answer():

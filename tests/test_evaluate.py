@@ -26,6 +26,7 @@ def test_another_right_answer_counts_unless_strict(sample_assistant, tmp_path):
 
     assert scores.hit_at(5) == 1.0 and scores.declared == [True]
     assert scores.cited == [True] and strict.cited == [False]
+    assert scores.quoted == [True] and strict.quoted == [False]
     assert strict.ranks == [None] and strict.mrr == 0.0
 
 

@@ -13,7 +13,7 @@ from assistant.answer.coverage import ANSWERED, GENERIC, NOT_COVERED, UNCERTAIN,
 from assistant.dates import doc_date, format_date
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store
-from assistant.ingest.chunking import is_address_line, sentence_spans
+from assistant.ingest.chunking import encoded_sentence_spans, is_address_line, sentence_spans
 from assistant.ingest.cleaning import FOOTNOTE
 from assistant.schema import SOURCE_TYPES, Answer, Citation
 from assistant.search.results import Hit, Search, TermWeights
@@ -44,6 +44,12 @@ LIST_CHARS = 700  # of list items quoted after a heading
 UNGIVEN = "The passages quoted do not give the figure, date or name asked for; they follow as the closest."
 SECOND_CHOICE = 0.5  # a headline, or a sentence without the kind of answer asked, needs twice the words
 OTHERWISE = 0.1  # ... and ten times the words when the question must be answered with a figure, date or name
+# A lead is quoted by its sentence with most of the question's words (as a share) plus this times its closeness in
+# meaning: a lead is there because its words differ from the question's. An answer's quote is chosen on words
+# alone, as its figure or date must be on them. Tuning halves, the answering sentence quoted (sample, real
+# reports): 0.598 and 0.275 on words alone (0.634 and 0.304 with the first two passages' sentences encoded again
+# where none shares a word), 0.707 and 0.377 at 1, 0.720 and 0.406 at 2, 0.707 and 0.420 at 3.
+LEAD_MEANING = 2.0
 
 
 @dataclass(frozen=True)
@@ -159,6 +165,16 @@ def _list_end(spans: list[tuple[int, int]], at: int, between: list[str]) -> int:
     return end
 
 
+def _meanings(hit: Hit, spans: list[tuple[int, int]]) -> np.ndarray:
+    """Each span's cosine to the question's topic, from the sentence vectors the index keeps (0 for a span
+    without one: an address line, a sentence under three words)."""
+    if hit.sentence_meanings is None:
+        return np.zeros(len(spans))
+    starts = (start for start, _ in encoded_sentence_spans(hit.chunk.text, hit.chunk.start))
+    at = dict(zip(starts, hit.sentence_meanings.tolist(), strict=False))
+    return np.array([max(0.0, at.get(start, 0.0)) for start, _ in spans])
+
+
 class Answerer:
     """Turns a search into an Answer with numbered citations."""
 
@@ -203,7 +219,7 @@ class Answerer:
         chosen: list[tuple[Hit, tuple[int, int]]] = []
         first = None  # cited if nothing else is: the best passage, whatever its quote
         for i, hit in enumerate(search.hits):
-            (start, end), share = self._quote(hit, weights, search, allow_semantic=i < 2)
+            (start, end), share = self._quote(hit, weights, search, allow_semantic=i < 2, leads=leads)
             relevant = share >= self.thresholds.min_quote_share or hit.dense >= self.thresholds.min_dense_cite
             quote = hit.chunk.text[start - hit.chunk.start : end - hit.chunk.start]
             first = first or (hit, (start, end))
@@ -238,7 +254,7 @@ class Answerer:
         return first, i
 
     def _quote(
-        self, hit: Hit, weights: TermWeights, search: Search, allow_semantic: bool
+        self, hit: Hit, weights: TermWeights, search: Search, allow_semantic: bool, leads: bool = False
     ) -> tuple[tuple[int, int], float]:
         """The span (in the document) of the sentence, or two adjacent ones, that best answer; and its score."""
         text, offset = hit.chunk.text, hit.chunk.start
@@ -257,9 +273,11 @@ class Answerer:
         content = [s for s in worded if s in heads or not says_nothing(text_of(s))]
         spans = content or worded or [(hit.chunk.start, hit.chunk.end)]
         texts = [text_of(span) for span in spans]
-        scores = np.array([weights.score(t) for t in texts])
-        lexical_best = max(weights.share(t) for t in texts)
-        if lexical_best <= 0 and allow_semantic and search.query_vector is not None and len(texts) > 1:
+        scores = np.array([weights.share(t) for t in texts])
+        lexical_best = float(scores.max())
+        if leads:
+            scores = scores + LEAD_MEANING * _meanings(hit, spans)
+        elif lexical_best <= 0 and allow_semantic and search.query_vector is not None and len(texts) > 1:
             scores = self.embedder.encode(texts) @ search.query_vector  # no shared word: choose by meaning
         scores = self._weighed(scores, texts, hit, search)
         # A headline loses a tie: a passage with no sentence on the question's words is quoted by its first that

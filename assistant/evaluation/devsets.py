@@ -28,30 +28,34 @@ class Scores:
     name: str
     ranks: list[int | None] = field(default_factory=list)  # rank of the first right passage, per answerable case
     cited: list[bool] = field(default_factory=list)  # per answerable case: a right passage among the citations?
+    quoted: list[bool] = field(default_factory=list)  # ... and the answering words among the quotes?
     declared: list[bool] = field(default_factory=list)  # per unanswerable case: said "not found"?
     false_not_found: int = 0
     times_ms: list[float] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)  # one line per question answered wrongly
-    # kind, answerable, rank, cited, said
-    outcomes: list[tuple[str, bool, int | None, bool, str]] = field(default_factory=list)
+    # kind, answerable, rank, (cited, quoted), said
+    outcomes: list[tuple[str, bool, int | None, tuple[bool, bool], str]] = field(default_factory=list)
     uncertain: int = 0  # questions answered with leads only ("not sure")
 
-    def record(self, case: Case, rank: int | None, outcome: str, ms: float, cited: bool = False) -> None:
-        """One question's outcome: the rank of its first right passage, whether the answer cites one, and whether
-        it was answered, not covered or not sure. An unanswerable question counts as declared unless answered; an
-        answerable one counts as a false not-found only when declared not covered (leads still show the
-        passages)."""
+    def record(
+        self, case: Case, rank: int | None, outcome: str, ms: float, shown: tuple[bool, bool] = (False, False)
+    ) -> None:
+        """One question's outcome: the rank of its first right passage, whether the answer cites one and quotes
+        its answering words (`shown`), and whether it was answered, not covered or not sure. An unanswerable
+        question counts as declared unless answered; an answerable one counts as a false not-found only when
+        declared not covered (leads still show the passages)."""
         self.times_ms.append(ms)
-        self.outcomes.append((case.kind, case.answerable, rank, cited, outcome))
-        self._count(case.answerable, rank, cited, outcome)
+        self.outcomes.append((case.kind, case.answerable, rank, shown, outcome))
+        self._count(case.answerable, rank, shown, outcome)
         if (outcome != "answered") == case.answerable or (case.answerable and rank != 1):
             self.misses.append(f"[{case.kind}] rank={rank} {outcome}: {case.question}")
 
-    def _count(self, answerable: bool, rank: int | None, cited: bool, outcome: str) -> None:
+    def _count(self, answerable: bool, rank: int | None, shown: tuple[bool, bool], outcome: str) -> None:
         self.uncertain += outcome == "uncertain"
         if answerable:
             self.ranks.append(rank)
-            self.cited.append(cited)
+            self.cited.append(shown[0])
+            self.quoted.append(shown[1])
             self.false_not_found += outcome == "not_covered"
         else:
             self.declared.append(outcome != "answered")
@@ -59,8 +63,8 @@ class Scores:
     def by_kind(self) -> dict[str, Scores]:
         """The same figures for each kind of question."""
         kinds: dict[str, Scores] = {}
-        for kind, answerable, rank, cited, outcome in self.outcomes:
-            kinds.setdefault(kind, Scores(f"  {kind or '-'}"))._count(answerable, rank, cited, outcome)
+        for kind, answerable, rank, shown, outcome in self.outcomes:
+            kinds.setdefault(kind, Scores(f"  {kind or '-'}"))._count(answerable, rank, shown, outcome)
         return dict(sorted(kinds.items()))
 
     def hit_at(self, k: int) -> float:
@@ -74,19 +78,17 @@ class Scores:
         nf = f"{sum(self.declared)}/{len(self.declared)}" if self.declared else "-"
         fnf = f"{self.false_not_found}/{len(self.ranks)}"
         median = f"{statistics.median(self.times_ms):.1f}" if self.times_ms else "-"
-        figures = (self.hit_at(1), self.hit_at(5), self.mrr, sum(self.cited) / max(1, len(self.cited)))
-        ranked = [f"{x:.3f}" for x in figures] if self.ranks else ["-"] * 4
-        return (
-            f"{self.name:<28} {ranked[0]:>6} {ranked[1]:>6} {ranked[2]:>6} {ranked[3]:>6} {nf:>10} {fnf:>10} "
-            f"{self.uncertain:>6} {median:>9}"
-        )
+        shown = [sum(x) / max(1, len(x)) for x in (self.cited, self.quoted)]
+        figures = (self.hit_at(1), self.hit_at(5), self.mrr, *shown)
+        ranked = " ".join(f"{x:>6.3f}" if self.ranks else f"{'-':>6}" for x in figures)
+        return f"{self.name:<28} {ranked} {nf:>10} {fnf:>10} {self.uncertain:>6} {median:>9}"
 
 
 # hit@k and MRR rank the passages searched; "cited" counts the answers whose citations (what a user is shown)
-# hold a right passage.
+# hold a right passage, "quoted" those whose quotes hold the start of the answering words.
 HEADER = (
-    f"{'pipeline':<28} {'hit@1':>6} {'hit@5':>6} {'MRR':>6} {'cited':>6} {'not-found':>10} {'false-nf':>10} "
-    f"{'unsure':>6} {'median ms':>9}"
+    f"{'pipeline':<28} {'hit@1':>6} {'hit@5':>6} {'MRR':>6} {'cited':>6} {'quoted':>6} {'not-found':>10} "
+    f"{'false-nf':>10} {'unsure':>6} {'median ms':>9}"
 )
 
 
@@ -110,6 +112,9 @@ def load_cases(path: Path, strict: bool = False) -> list[Case]:
     return cases
 
 
+QUOTED_WORDS = 6
+
+
 def _norm(text: str) -> str:
     return " ".join(text.replace("’", "'").replace("“", '"').replace("”", '"').split()).lower()
 
@@ -119,6 +124,16 @@ def is_right(case: Case, source: str, passage: str) -> bool:
     one of the other answers (`also`) and holds its phrase."""
     answers = [(case.source, case.evidence or ""), *case.also]  # an unanswerable case's source is None
     return any(source == gold and _norm(evidence) in _norm(passage) for gold, evidence in answers)
+
+
+def is_quoted(case: Case, source: str, quote: str) -> bool:
+    """A quote holds the answer if it comes from a right file and holds the first words of its evidence phrase
+    (a quote is a sentence or two; a phrase may run on into the next)."""
+    answers = [(case.source, case.evidence or ""), *case.also]
+    return any(
+        source == gold and " ".join(_norm(evidence).split()[:QUOTED_WORDS]) in _norm(quote)
+        for gold, evidence in answers
+    )
 
 
 def first_right(case: Case, ranked: list[tuple[str, str]]) -> int | None:
@@ -140,8 +155,11 @@ def evaluate_assistant(assistant: Assistant, cases: list[Case], name: str = "ass
         answer, search = assistant.ask_with_search(case.question, history=case.history or None)
         ms = (time.perf_counter() - started) * 1000
         rank = first_right(case, _ranked(answer, search)) if case.answerable else None
-        cited = any(is_right(case, c.source, c.passage) for c in answer.citations)
-        scores.record(case, rank, answer.outcome or ("not_covered" if answer.no_answer else "answered"), ms, cited)
+        shown = (
+            any(is_right(case, c.source, c.passage) for c in answer.citations),
+            any(is_quoted(case, c.source, c.quote) for c in answer.citations),
+        )
+        scores.record(case, rank, answer.outcome or ("not_covered" if answer.no_answer else "answered"), ms, shown)
     return scores
 
 
@@ -182,7 +200,8 @@ def evaluate_tutorial_baseline(assistant: Assistant, cases: list[Case]) -> Score
             ms = (time.perf_counter() - started) * 1000
             ranked = [(d.metadata["source"], d.page_content) for d in found]
             rank = first_right(case, ranked) if case.answerable else None
-            scores.record(case, rank, "answered", ms, rank is not None)  # it always answers, from all four
+            # it always answers, from all four passages; what it would quote is its model's
+            scores.record(case, rank, "answered", ms, (rank is not None, False))
     return scores
 
 
