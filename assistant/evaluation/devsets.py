@@ -112,7 +112,7 @@ def load_cases(path: Path, strict: bool = False) -> list[Case]:
     return cases
 
 
-QUOTED_WORDS = 6
+QUOTED_WORDS = 6  # a quote holds the answer if it holds this many first words of the evidence phrase
 
 
 def _norm(text: str) -> str:
@@ -122,18 +122,21 @@ def _norm(text: str) -> str:
 def is_right(case: Case, source: str, passage: str) -> bool:
     """A passage answers a case if it comes from the gold file and holds the evidence phrase, or from the file of
     one of the other answers (`also`) and holds its phrase."""
-    answers = [(case.source, case.evidence or ""), *case.also]  # an unanswerable case's source is None
-    return any(source == gold and _norm(evidence) in _norm(passage) for gold, evidence in answers)
+    return any(source == gold and _norm(evidence) in _norm(passage) for gold, evidence in _answers(case))
 
 
 def is_quoted(case: Case, source: str, quote: str) -> bool:
     """A quote holds the answer if it comes from a right file and holds the first words of its evidence phrase
     (a quote is a sentence or two; a phrase may run on into the next)."""
-    answers = [(case.source, case.evidence or ""), *case.also]
     return any(
         source == gold and " ".join(_norm(evidence).split()[:QUOTED_WORDS]) in _norm(quote)
-        for gold, evidence in answers
+        for gold, evidence in _answers(case)
     )
+
+
+def _answers(case: Case) -> list[tuple[str | None, str]]:
+    """(source, evidence) of each right answer; an unanswerable case's source is None."""
+    return [(case.source, case.evidence or ""), *case.also]
 
 
 def first_right(case: Case, ranked: list[tuple[str, str]]) -> int | None:
