@@ -49,3 +49,12 @@ def test_cited_counts_the_answers_citations_not_the_passages_searched(sample_ass
 
     assert scores.hit_at(5) == 1.0 and scores.cited == [False]
     assert "cited" in evaluate.HEADER and scores.row().split()[5] == "0.000"
+
+
+def test_a_quote_holds_the_answer_if_it_starts_the_evidence_or_is_part_of_it():
+    case = evaluate.Case("Who led it?", "a.pdf", "Lead inspector: Alison Smale, Her Majesty’s Inspector", True)
+    assert evaluate.is_quoted(case, "a.pdf", "Lead inspector: Alison Smale")
+    assert evaluate.is_quoted(case, "a.pdf", "Lead inspector: Alison Smale, Her Majesty's Inspector. Dates: May")
+    assert not evaluate.is_quoted(case, "b.pdf", "Lead inspector: Alison Smale")
+    assert not evaluate.is_quoted(case, "a.pdf", "Inspector")  # too short to say it quotes the answer
+    assert not evaluate.is_quoted(case, "a.pdf", "Lead inspector: Tom Anthony")

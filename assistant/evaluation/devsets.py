@@ -127,9 +127,15 @@ def is_right(case: Case, source: str, passage: str) -> bool:
 
 def is_quoted(case: Case, source: str, quote: str) -> bool:
     """A quote holds the answer if it comes from a right file and holds the first words of its evidence phrase
-    (a quote is a sentence or two; a phrase may run on into the next)."""
+    (a quote is a sentence or two; a phrase may run on into the next), or is itself part of that phrase ("Lead
+    inspector: Alison Smale" of "Lead inspector: Alison Smale, Her Majesty's Inspector")."""
+    said = _norm(quote)
     return any(
-        source == gold and " ".join(_norm(evidence).split()[:QUOTED_WORDS]) in _norm(quote)
+        source == gold
+        and (
+            " ".join(_norm(evidence).split()[:QUOTED_WORDS]) in said
+            or (len(said.split()) >= 3 and said in _norm(evidence))
+        )
         for gold, evidence in _answers(case)
     )
 
