@@ -186,6 +186,12 @@ def test_ask_cite_upload_and_follow_up_in_chromium(app_url, page, settings, tmp_
     expect(page.locator("#sources mark").first).to_contain_text("caseloads")
     shots.take("05-follow-up")
 
+    ask(page, "Is Darlington going to fight the verdict?", 3)  # nothing says "fight": not sure, with its leads
+    expect(page.locator("#sources #outcome")).to_contain_text("Not sure.")
+    expect(page.locator("#sources .cite-card").nth(1)).to_be_visible()
+    expect(page.locator("#sources")).to_contain_text("we accept the detail of the report")
+    shots.take("10-not-sure-with-leads")
+
     from gradio_client import Client
 
     result = Client(app_url, verbose=False).predict("agency staff in Doncaster", "Doncaster", "ofsted", api_name="/ask")
