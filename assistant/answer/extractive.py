@@ -279,10 +279,11 @@ class Answerer:
             scores = scores + LEAD_MEANING * _meanings(hit, spans)
         elif lexical_best <= 0 and allow_semantic and search.query_vector is not None and len(texts) > 1:
             scores = self.embedder.encode(texts) @ search.query_vector  # no shared word: choose by meaning
-        scores = self._weighed(scores, texts, hit, search)
+        headline = np.array([is_title(t, hit.meta) for t in texts])
+        scores = self._weighed(scores, texts, headline, search)
         # A headline loses a tie: a passage with no sentence on the question's words is quoted by its first that
         # says something, not by the title a citation names anyway.
-        best = int(np.lexsort(([is_title(t, hit.meta) for t in texts], -scores))[0])
+        best = int(np.lexsort((headline, -scores))[0])
         start, end = spans[best]
         between = [text[e - offset : s - offset] for (_, e), (s, _) in itertools.pairwise(spans)]
         if best > 0 and "\n\n" not in between[best - 1] and _points_back(texts[best]):
@@ -294,12 +295,11 @@ class Answerer:
         return (start, end), lexical_best
 
     @staticmethod
-    def _weighed(scores: np.ndarray, texts: list[str], hit: Hit, search: Search) -> np.ndarray:
+    def _weighed(scores: np.ndarray, texts: list[str], headline: np.ndarray, search: Search) -> np.ndarray:
         """Scores lowered for a headline, which names the story where a sentence of it says what happened, and
         for a sentence without the kind of answer asked for (a number for 'how many') when another has it."""
         if len(texts) < 2:
             return scores
-        headline = np.array([is_title(t, hit.meta) for t in texts])
         scores = np.where(headline, scores * SECOND_CHOICE, scores)
         wanted = search.question.exact_kind or search.question.answer_kind
         if wanted:
