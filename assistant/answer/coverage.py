@@ -8,6 +8,7 @@ measure of how well the best sentence answers decides between answering, offerin
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -16,8 +17,9 @@ from assistant.dates import without_dates
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import encoded_sentences, sentence_spans
-from assistant.search.question import DATED, SPAN_WORDS, may_name
+from assistant.search.question import COUNT, COUNTED_WORDS, DATED, SPAN_WORDS, Question, may_name
 from assistant.search.results import Hit, Search
+from assistant.search.vocabulary import synonyms_of
 from assistant.text import STOPWORDS, stem_set, stems
 
 ANSWERED, NOT_COVERED, UNCERTAIN = "answered", "not_covered", "uncertain"
@@ -37,6 +39,12 @@ GENERIC = set(
 _DEGREE = set(
     "enough less fewer quickly promptly regularly often always never still really properly sufficiently".split()
 )
+# People counted by what they are: "20 agency staff", "98 young people"
+_PERSONS = set(stems("staff people workers employees persons individuals members professionals practitioners officers"))
+# Counts of whatever they are of: "244 cases of children in need"
+_ANY = set(stems("cases instances examples"))
+SKIPPED = 2  # stop words between a figure and what it counts ("13 of Her Majesty's Inspectors")
+LOOK_BACK = 6  # words before a figure searched for what it counts, when no words follow it
 _NAME = re.compile(r"(?<![\w'’])([A-Z][\w'’-]*(?:\s+(?:of|upon|on|and|&|the)?\s*[A-Z][\w'’-]*)*)")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _ACRONYM = re.compile(r"[A-Z]{3,6}s?")
@@ -201,7 +209,7 @@ class Coverage:
             close = _close_sentences(hit)
             for sentence in sentences(hit):
                 on_topic = not wanted or wanted & stem_set(sentence) or sentence in close
-                if on_topic and gives(kind, sentence, search.question.figures):
+                if on_topic and gives(kind, sentence, search.question):
                     return ""
         return "The passages found on this do not give the figure, date or name asked for."
 
@@ -267,16 +275,42 @@ class Coverage:
         return float((vectors[1:] @ vectors[0]).max())
 
 
-def gives(kind: re.Pattern[str], sentence: str, stated: frozenset[str] = frozenset()) -> bool:
+def gives(kind: re.Pattern[str], sentence: str, question: Question | None = None) -> bool:
     """Whether a sentence holds the kind of answer asked for; a count, a share or a sum is not the day of a date,
     a year or an age ("Inspection dates: 10 to 14 June 2024", "16- and 17-year-old children" give no number of
-    children), nor a figure the question `stated` itself ("in the past 12 months", "of the 244 cases")."""
+    children), nor a figure the question states itself ("in the past 12 months", "of the 244 cases"); a count
+    must count what the question does ("98 child protection conferences" is no number of children)."""
     if kind is DATED:
         return bool(kind.search(sentence))
     text = _AGES.sub(" ", without_dates(sentence))
+    stated = question.figures if question else frozenset()
     if stated:
         text = re.sub(rf"\b(?:{'|'.join(map(re.escape, sorted(stated)))})\b", " ", text, flags=re.IGNORECASE)
-    return bool(kind.search(text))
+    if not kind.search(text):
+        return False
+    return not (question and question.counted) or counts(text, question.counted)
+
+
+def counts(text: str, counted: tuple[str, ...]) -> bool:
+    """Whether a figure of the text counts the thing asked: the words after it (to a stop word) end in it or one of
+    its synonyms, hold one of its own words, are people described by it ("20 agency staff" for "temps") or cases
+    of anything; a figure with no such words ("rose to 2,400") has it in the words just before."""
+    own = set(stems(" ".join(counted)))
+    allowed = own | {s for others in synonyms_of(" ".join(counted)).values() for o in others for s in stems(o)}
+    tokens = re.findall(r"[\w£%'’.,-]*\w%?", text.lower())
+    for i, token in enumerate(tokens):
+        if not COUNT.fullmatch(token):
+            continue
+        following = tokens[i + 1 :]
+        lead = next((n for n, w in enumerate(following[: SKIPPED + 1]) if w not in STOPWORDS), 0)  # "13 of her"
+        after = itertools.takewhile(lambda w: w not in STOPWORDS and not COUNT.fullmatch(w), following[lead:])
+        phrase = stems(" ".join(list(after)[:COUNTED_WORDS]))
+        head = phrase[-1] if phrase else ""
+        if head in _ANY or head in allowed or own & set(phrase) or (head in _PERSONS and allowed & set(phrase)):
+            return True
+        if not phrase and allowed & set(stems(" ".join(tokens[max(0, i - LOOK_BACK) : i]))):
+            return True
+    return False
 
 
 def _close_sentences(hit: Hit, at: float = ON_TOPIC) -> set[str]:

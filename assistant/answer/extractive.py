@@ -94,14 +94,14 @@ def _giving(search: Search, quotes: list[str]) -> list[bool]:
     """Which quotes hold the kind of answer asked for (a date for 'when', a number for 'how many'); all of them
     when none does or nothing in particular is asked. The quotes that answer are read first."""
     wanted = search.question.answer_kind
-    giving = [bool(wanted) and gives(wanted, quote, search.question.figures) for quote in quotes]
+    giving = [bool(wanted) and gives(wanted, quote, search.question) for quote in quotes]
     return giving if any(giving) else [True] * len(quotes)
 
 
 def _give_what_is_asked(search: Search, citations: list[Citation]) -> bool:
     """Whether a quote gives the figure, date or name a question must be answered with ('how many', 'when did')."""
     kind = search.question.exact_kind
-    return kind is None or any(gives(kind, c.quote, search.question.figures) for c in citations)
+    return kind is None or any(gives(kind, c.quote, search.question) for c in citations)
 
 
 def _heads_list(line: str, after: str) -> bool:
@@ -303,7 +303,7 @@ class Answerer:
         scores = np.where(headline, scores * SECOND_CHOICE, scores)
         wanted = search.question.exact_kind or search.question.answer_kind
         if wanted:
-            giving = np.array([gives(wanted, t, search.question.figures) for t in texts])
+            giving = np.array([gives(wanted, t, search.question) for t in texts])
             if (giving & (scores > 0)).any():
                 # asked 'how many' or 'when did', a sentence on the question's words that says it is the answer
                 lower = OTHERWISE if search.question.exact_kind else SECOND_CHOICE

@@ -145,10 +145,15 @@ _NUMBER = (
     r"\b(?:\d[\d,.]*%?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
     r"|hundred|dozen)\b"
 )
+_HOW_MANY = re.compile(r"\bhow many\b", re.IGNORECASE)
+COUNTED_WORDS = 4  # words read as what a count counts: after "how many", and after a figure
+# Counts of anything: the answer may count any thing ("four DCSs" answers "how many people").
+_ANY_THING = set("times occasions people persons individuals ones things cases".split())
 # Asked for a figure: "what number", "what is the rate of ...", "what was the total".
 _WHAT_FIGURE = r"\bwhat (?:number|percentage|proportion)\b|\bwhat (?:is|was|are|were) the (?:rate|number|total)s?\b"
 DATED = re.compile(rf"\b{MONTH}\b|\b\d{{4}}\b")  # what a sentence that says when holds
 _COUNT = re.compile(_NUMBER, re.I)  # what a sentence that gives a figure holds
+COUNT = re.compile(_NUMBER.replace(r"\b", ""), re.I)  # one word that is a figure
 _DURATION = re.compile(rf"{_NUMBER}[\s-]*(?:day|week|month|year)s?\b", re.I)
 _LEAD_NAMED = re.compile(r"\blead inspector\b|\bled by\b|\bHMI\b|\b(?:His|Her) Majesty.s Inspector", re.I)
 # (what the question says, what an answering sentence holds): a number, a date, a person.
@@ -207,6 +212,7 @@ class Question:
     names: tuple[str, ...] = ()  # capitalised words inside it that name no authority, month or kind of report
     figures: frozenset[str] = frozenset()  # the numbers it states itself ("in the past 12 months"): not its answer
     institutions: tuple[str, ...] = ()  # places of another field it asks of ("schools", "hospitals", "police")
+    counted: tuple[str, ...] = ()  # what a 'how many' question counts ("child protection conferences")
 
 
 def read_question(text: str, find_names: bool = True) -> Question:
@@ -244,7 +250,22 @@ def read_question(text: str, find_names: bool = True) -> Question:
         names=inner_names(text) if find_names else (),
         figures=frozenset(n.lower() for n in re.findall(_NUMBER, without_dates(text), re.IGNORECASE)),
         institutions=tuple(dict.fromkeys(m.group(0).split()[-1].lower() for m in _OTHER_RATED.finditer(topic))),
+        counted=counted_words(words),
     )
+
+
+def counted_words(words: str) -> tuple[str, ...]:
+    """The words after 'how many', to the first stop word: what the question counts ("social workers"); none
+    for a count of anything ("how many times", "how many of them")."""
+    match = _HOW_MANY.search(words)
+    if not match:
+        return ()
+    counted = []
+    for word in re.findall(r"[\w'’-]+", words[match.end() :].lower())[:COUNTED_WORDS]:
+        if word in STOPWORDS:
+            break
+        counted.append(word)
+    return () if not counted or counted[-1] in _ANY_THING else tuple(counted)
 
 
 def _nothing_more(topic: str, allowed: set[str]) -> bool:

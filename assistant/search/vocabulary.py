@@ -43,7 +43,7 @@ SYNONYM_GROUPS = (
     # What people say for the reports' terms of the field
     "care-leavers care-leaver leaving-care left-care former-looked-after formerly-looked-after care-experienced",
     "custody prison jail behind-bars detained youth-offending",
-    "unaccompanied asylum-seeking asylum refugee refugees",
+    "unaccompanied asylum-seeking asylum refugee refugees uasc",
     "out-of-hours emergency-duty emergency night-time weekends weekend evenings",
     "bed-and-breakfast guesthouse guesthouses hostel hostels",
     "unregistered unlicensed",
