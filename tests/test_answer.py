@@ -358,6 +358,8 @@ def test_a_figure_the_question_states_itself_is_not_its_answer():
         ("How many temps does Northshire employ?", "Northshire has 20 vacancies.", False),
         ("How many HMI were on the team?", "The team consisted of 13 of Her Majesty's Inspectors (HMI).", True),
         ("How many times were conferences postponed?", "98 conferences were postponed.", True),
+        ("What number of managers were stretched?", "Managers were stretched over the past 12 months.", False),
+        ("What was the total number of referrals received?", "There were 3,410 referrals in the year.", True),
     ],
 )
 def test_a_count_answers_a_how_many_question_only_if_it_counts_what_is_asked(question, sentence, counted):
@@ -366,6 +368,30 @@ def test_a_count_answers_a_how_many_question_only_if_it_counts_what_is_asked(que
 
     read = read_question(question, find_names=False)
     assert gives(read.exact_kind, sentence, read) is counted
+
+
+def test_a_figure_of_another_authority_in_the_same_article_is_not_an_answer(indexed_texts):
+    """An article on Darlington that mentions Wiltshire: Darlington's figure does not answer for Wiltshire."""
+    darlington = (
+        "Ofsted rates Darlington council inadequate\n\nDarlington Borough Council's children's services have been "
+        "rated inadequate by Ofsted. A total of 98 child protection conferences were postponed in the 12 months "
+        "prior to inspection. Inspectors found that too few social workers were in post, and that managers did "
+        "not always check the quality of the work. The council's chief executive said the council accepted the "
+        "findings and had already begun to make changes to the way its services are run."
+    )
+    more = " ".join(
+        f"Darlington's {t} were found to need improvement, and the council said it would review {t} this year."
+        for t in ("assessments", "care plans", "visits", "supervision arrangements", "training programmes")
+    )
+    wiltshire = (
+        "In a separate report, Wiltshire Council's children's services were rated as requires improvement, and "
+        "inspectors said that child protection conferences there were well attended by partner agencies."
+    )
+    article = "\n\n".join([darlington, more, wiltshire])
+    answer = indexed_texts({"darlington.txt": article}).ask(
+        "How many child protection conferences were postponed in Wiltshire?"
+    )
+    assert answer.outcome == "uncertain" and "do not give the figure" in answer.reason
 
 
 def test_a_figure_that_counts_something_else_is_not_an_answer(indexed_texts):

@@ -206,6 +206,8 @@ class Coverage:
             return ""
         wanted = topic_stems(search)
         for hit in search.hits[:3]:
+            if not _about_named(hit, search.named):
+                continue
             close = _close_sentences(hit)
             for sentence in sentences(hit):
                 on_topic = not wanted or wanted & stem_set(sentence) or sentence in close
@@ -273,6 +275,15 @@ class Coverage:
             return 0.0
         vectors = self.embedder.encode([search.topic, *texts])
         return float((vectors[1:] @ vectors[0]).max())
+
+
+def _about_named(hit: Hit, named: tuple[str, ...] | list[str]) -> bool:
+    """Whether a passage is about an authority the question names: its document is mainly about one, or the
+    passage names one (Wiltshire's figures are not those of an article on Darlington that mentions Wiltshire)."""
+    if not named or set(named) & set((hit.meta.get("authorities") or [])[:1]):
+        return True
+    text = hit.chunk.text.lower()
+    return any(authority.lower() in text for authority in named)
 
 
 def gives(kind: re.Pattern[str], sentence: str, question: Question | None = None) -> bool:

@@ -145,7 +145,7 @@ _NUMBER = (
     r"\b(?:\d[\d,.]*%?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty"
     r"|hundred|dozen)\b"
 )
-_HOW_MANY = re.compile(r"\bhow many\b", re.IGNORECASE)
+_HOW_MANY = re.compile(r"\bhow many\b|\bnumber of\b", re.IGNORECASE)
 COUNTED_WORDS = 4  # words read as what a count counts: after "how many", and after a figure
 # Counts of anything: the answer may count any thing ("four DCSs" answers "how many people").
 _ANY_THING = set("times occasions people persons individuals ones things cases".split())
@@ -212,7 +212,7 @@ class Question:
     names: tuple[str, ...] = ()  # capitalised words inside it that name no authority, month or kind of report
     figures: frozenset[str] = frozenset()  # the numbers it states itself ("in the past 12 months"): not its answer
     institutions: tuple[str, ...] = ()  # places of another field it asks of ("schools", "hospitals", "police")
-    counted: tuple[str, ...] = ()  # what a 'how many' question counts ("child protection conferences")
+    counted: tuple[str, ...] = ()  # what a question asking a count counts ("child protection conferences")
 
 
 def read_question(text: str, find_names: bool = True) -> Question:
@@ -222,6 +222,7 @@ def read_question(text: str, find_names: bool = True) -> Question:
     words = without_authorities(focused, list(named))
     topic = YEAR.sub(" ", without_authorities(with_canonical_names(focused), list(named))).strip()
     across = bool(_ACROSS.search(text))
+    exact_kind = next((answer for asks, answer in _EXACT_KINDS if asks.search(text)), None)
     return Question(
         text=text,
         named=named,
@@ -232,7 +233,7 @@ def read_question(text: str, find_names: bool = True) -> Question:
         years=frozenset(YEAR.findall(text)),
         source_types=frozenset(kind for kind, pattern in _TYPE_HINTS.items() if pattern.search(text)),
         answer_kind=next((answer for asks, answer in _ANSWER_KINDS if asks.search(text)), None),
-        exact_kind=next((answer for asks, answer in _EXACT_KINDS if asks.search(text)), None),
+        exact_kind=exact_kind,
         asks_lead=bool(ASKS_LEAD.search(text)),
         asks_signer=bool(_ASKS_SIGNER.search(text)),
         asks_grade=(
@@ -250,13 +251,13 @@ def read_question(text: str, find_names: bool = True) -> Question:
         names=inner_names(text) if find_names else (),
         figures=frozenset(n.lower() for n in re.findall(_NUMBER, without_dates(text), re.IGNORECASE)),
         institutions=tuple(dict.fromkeys(m.group(0).split()[-1].lower() for m in _OTHER_RATED.finditer(topic))),
-        counted=counted_words(words),
+        counted=counted_words(words) if exact_kind is _COUNT else (),
     )
 
 
 def counted_words(words: str) -> tuple[str, ...]:
-    """The words after 'how many', to the first stop word: what the question counts ("social workers"); none
-    for a count of anything ("how many times", "how many of them")."""
+    """The words after 'how many' or 'number of', to the first stop word: what the question counts ("social
+    workers"); none for a count of anything ("how many times", "how many of them")."""
     match = _HOW_MANY.search(words)
     if not match:
         return ()
