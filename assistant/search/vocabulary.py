@@ -49,7 +49,7 @@ SYNONYM_GROUPS = (
     "unregistered unlicensed",
     "cyber-attack cyber hacking hacked",
     "early-help early-intervention",
-    "enquiries enquiry investigation investigations investigate investigated ~looking-into ~look-into",
+    "enquiries enquiry investigation investigations investigate investigated ~looking-into ~look-into ~probe ~probes",
     "allegation allegations claims accusations",
     "challenge challenged ~fight ~contest ~dispute",
     "conference conferences ~meeting ~meetings",
@@ -82,6 +82,11 @@ SYNONYM_GROUPS = (
     "independent-reviewing-officer independent-reviewing-officers iro iros",
     "adulthood transition grown-up grown-ups",
     "reunification return-home going-home",
+    "risk risks ~danger ~dangers",
+    "frontline front-line ~on-the-ground",
+    "relationships relationship ~bond ~bonds ~rapport",
+    "reducing reduce reduced ~easing ~ease ~eased ~lessening",
+    "vision strategy ~big-plan ~game-plan",
 )
 
 
