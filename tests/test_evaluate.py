@@ -25,7 +25,9 @@ def test_another_right_answer_counts_unless_strict(sample_assistant, tmp_path):
     strict = evaluate.run(sample_assistant, devset, baseline=False, strict=True)[0]
 
     assert scores.hit_at(5) == 1.0 and scores.declared == [True]
-    assert scores.cited == [True] and strict.cited == [False]
+    assert scores.cited[0] is not None and strict.cited == [None]
+    cited_at = scores.cited[0]
+    assert scores.row().split()[6] == f"{1 / cited_at:.3f}"  # c-MRR: by the number of the first right citation
     assert scores.quoted == [True] and strict.quoted == [False]
     assert strict.ranks == [None] and strict.mrr == 0.0
 
@@ -47,8 +49,8 @@ def test_cited_counts_the_answers_citations_not_the_passages_searched(sample_ass
 
     scores = evaluate.run(sample_assistant, devset, baseline=False)[0]
 
-    assert scores.hit_at(5) == 1.0 and scores.cited == [False]
-    assert "cited" in evaluate.HEADER and scores.row().split()[5] == "0.000"
+    assert scores.hit_at(5) == 1.0 and scores.cited == [None]
+    assert "cited" in evaluate.HEADER and scores.row().split()[5:7] == ["0.000", "0.000"]
 
 
 def test_a_quote_holds_the_answer_if_it_starts_the_evidence_or_is_part_of_it():

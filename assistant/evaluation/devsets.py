@@ -27,30 +27,30 @@ class Case:
 class Scores:
     name: str
     ranks: list[int | None] = field(default_factory=list)  # rank of the first right passage, per answerable case
-    cited: list[bool] = field(default_factory=list)  # per answerable case: a right passage among the citations?
+    cited: list[int | None] = field(default_factory=list)  # per answerable case: the first right citation's number
     quoted: list[bool] = field(default_factory=list)  # ... and the answering words among the quotes?
     declared: list[bool] = field(default_factory=list)  # per unanswerable case: said "not found"?
     false_not_found: int = 0
     times_ms: list[float] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)  # one line per question answered wrongly
-    # kind, answerable, rank, (cited, quoted), said
-    outcomes: list[tuple[str, bool, int | None, tuple[bool, bool], str]] = field(default_factory=list)
+    # kind, answerable, rank, (cited at, quoted), said
+    outcomes: list[tuple[str, bool, int | None, tuple[int | None, bool], str]] = field(default_factory=list)
     uncertain: int = 0  # questions answered with leads only ("not sure")
 
     def record(
-        self, case: Case, rank: int | None, outcome: str, ms: float, shown: tuple[bool, bool] = (False, False)
+        self, case: Case, rank: int | None, outcome: str, ms: float, shown: tuple[int | None, bool] = (None, False)
     ) -> None:
-        """One question's outcome: the rank of its first right passage, whether the answer cites one and quotes
-        its answering words (`shown`), and whether it was answered, not covered or not sure. An unanswerable
-        question counts as declared unless answered; an answerable one counts as a false not-found only when
-        declared not covered (leads still show the passages)."""
+        """One question's outcome: the rank of its first right passage, the number of the answer's first citation
+        of one and whether its quotes hold the answering words (`shown`), and whether it was answered, not covered
+        or not sure. An unanswerable question counts as declared unless answered; an answerable one counts as a
+        false not-found only when declared not covered (leads still show the passages)."""
         self.times_ms.append(ms)
         self.outcomes.append((case.kind, case.answerable, rank, shown, outcome))
         self._count(case.answerable, rank, shown, outcome)
         if (outcome != "answered") == case.answerable or (case.answerable and rank != 1):
             self.misses.append(f"[{case.kind}] rank={rank} {outcome}: {case.question}")
 
-    def _count(self, answerable: bool, rank: int | None, shown: tuple[bool, bool], outcome: str) -> None:
+    def _count(self, answerable: bool, rank: int | None, shown: tuple[int | None, bool], outcome: str) -> None:
         self.uncertain += outcome == "uncertain"
         if answerable:
             self.ranks.append(rank)
@@ -72,23 +72,29 @@ class Scores:
 
     @property
     def mrr(self) -> float:
-        return sum(1.0 / r for r in self.ranks if r) / max(1, len(self.ranks))
+        return _mrr(self.ranks)
 
     def row(self) -> str:
         nf = f"{sum(self.declared)}/{len(self.declared)}" if self.declared else "-"
         fnf = f"{self.false_not_found}/{len(self.ranks)}"
         median = f"{statistics.median(self.times_ms):.1f}" if self.times_ms else "-"
-        shown = [sum(x) / max(1, len(x)) for x in (self.cited, self.quoted)]
-        figures = (self.hit_at(1), self.hit_at(5), self.mrr, *shown)
+        cited = sum(1 for n in self.cited if n) / max(1, len(self.cited))
+        quoted = sum(self.quoted) / max(1, len(self.quoted))
+        figures = (self.hit_at(1), self.hit_at(5), self.mrr, cited, _mrr(self.cited), quoted)
         ranked = " ".join(f"{x:>6.3f}" if self.ranks else f"{'-':>6}" for x in figures)
         return f"{self.name:<28} {ranked} {nf:>10} {fnf:>10} {self.uncertain:>6} {median:>9}"
 
 
+def _mrr(ranks: list[int | None]) -> float:
+    return sum(1.0 / r for r in ranks if r) / max(1, len(ranks))
+
+
 # hit@k and MRR rank the passages searched; "cited" counts the answers whose citations (what a user is shown)
-# hold a right passage, "quoted" those whose quotes hold the start of the answering words.
+# hold a right passage and "c-MRR" ranks them by the number of the first, "quoted" counts those whose quotes hold
+# the start of the answering words.
 HEADER = (
-    f"{'pipeline':<28} {'hit@1':>6} {'hit@5':>6} {'MRR':>6} {'cited':>6} {'quoted':>6} {'not-found':>10} "
-    f"{'false-nf':>10} {'unsure':>6} {'median ms':>9}"
+    f"{'pipeline':<28} {'hit@1':>6} {'hit@5':>6} {'MRR':>6} {'cited':>6} {'c-MRR':>6} {'quoted':>6} "
+    f"{'not-found':>10} {'false-nf':>10} {'unsure':>6} {'median ms':>9}"
 )
 
 
@@ -165,7 +171,7 @@ def evaluate_assistant(assistant: Assistant, cases: list[Case], name: str = "ass
         ms = (time.perf_counter() - started) * 1000
         rank = first_right(case, _ranked(answer, search)) if case.answerable else None
         shown = (
-            any(is_right(case, c.source, c.passage) for c in answer.citations),
+            next((c.n for c in answer.citations if is_right(case, c.source, c.passage)), None),
             any(is_quoted(case, c.source, c.quote) for c in answer.citations),
         )
         scores.record(case, rank, answer.outcome or ("not_covered" if answer.no_answer else "answered"), ms, shown)
@@ -210,7 +216,7 @@ def evaluate_tutorial_baseline(assistant: Assistant, cases: list[Case]) -> Score
             ranked = [(d.metadata["source"], d.page_content) for d in found]
             rank = first_right(case, ranked) if case.answerable else None
             # it always answers, from all four passages; what it would quote is its model's
-            scores.record(case, rank, "answered", ms, (rank is not None, False))
+            scores.record(case, rank, "answered", ms, (rank, False))
     return scores
 
 
