@@ -295,6 +295,16 @@ def test_not_sure_offers_each_of_the_closest_passages_not_only_the_first(sample_
     _quotes_hold(answer, sample_assistant)
 
 
+def test_leads_come_closest_first_whoever_wrote_them(sample_assistant):
+    """No passage clearly answers; the news article's comes closest and leads, before the Ofsted letter's (an
+    answer's quotes put Ofsted's first, but a lead is not the answer)."""
+    answer, search = sample_assistant.ask_with_search("Was Doncaster short of permanent staff?")
+    assert answer.outcome == "uncertain"
+    assert [c.passage for c in answer.citations] == [h.chunk.text for h in search.hits[: len(answer.citations)]]
+    kinds = [c.source_type for c in answer.citations]
+    assert kinds[0] == "news" and "ofsted" in kinds
+
+
 def test_a_lead_is_quoted_by_its_sentence_closest_in_meaning(sample_assistant):
     """The article says children "were put at risk of significant harm"; the question says "hurt or in danger",
     and its passage opens with the page's "Have your say" and the story's first lines."""

@@ -212,7 +212,7 @@ class Answerer:
 
     def _citations(self, search: Search, limit: int, leads: bool = False) -> list[Citation]:
         """The passages worth citing, each with the span of its best sentence(s), Ofsted's first; as `leads`, the
-        closest passages, whether or not a sentence of them holds the question's words."""
+        closest passages, closest first, whether or not a sentence of them holds the question's words."""
         # The years a question names choose the reports; a sentence that holds only the year (a report's
         # "Report published: 19 January 2018") says nothing about what was asked.
         weights = search.weights.without(GENERIC | set(search.question.years))
@@ -230,7 +230,13 @@ class Answerer:
         chosen = chosen or ([first] if first else [])
         hits = [h for h, _ in chosen]
         giving = _giving(search, [hit.chunk.text[s - hit.chunk.start : e - hit.chunk.start] for hit, (s, e) in chosen])
-        order = sorted(range(len(chosen)), key=lambda i: (not giving[i], *self._order_key(hits, i)))
+        # Leads come closest first: none is the answer, so the one likeliest to hold it leads, whoever wrote it.
+        # Quotes that answer come Ofsted's first.
+        order = (
+            range(len(chosen))
+            if leads
+            else sorted(range(len(chosen)), key=lambda i: (not giving[i], *self._order_key(hits, i)))
+        )
         return [self._citation(n, *chosen[i]) for n, i in enumerate(order, start=1)]
 
     @staticmethod
