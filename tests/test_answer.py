@@ -158,6 +158,33 @@ def test_a_follow_up_keeps_the_authority_and_year_of_the_question_it_refers_to()
     )
 
 
+def test_a_follow_up_naming_no_authority_is_about_the_conversation_s_unless_it_asks_in_general():
+    from assistant.search.followup import resolve
+
+    bucks = ["What did the January 2024 joint targeted area inspection in Buckinghamshire say about the partnership?"]
+    assert resolve("Anything positive about the police?", bucks) == (
+        "Anything positive about the police (Buckinghamshire, 2024)?"
+    )
+    devon = ["How were Devon's children's services rated in the January 2020 inspection?"]
+    # another time than the one asked about: its year is not the conversation's
+    assert (
+        resolve("Why did the next inspection take two parts?", devon)
+        == "Why did the next inspection take two parts (Devon)?"
+    )
+    assert (
+        resolve("Which councils were judged inadequate in 2023?", devon)
+        == "Which councils were judged inadequate in 2023?"
+    )
+    # an authority named with a topic of its own is a question of its own, not the last one asked again
+    kensington = ["How was Kensington and Chelsea rated in 2024?", "Was any part of the service not outstanding?"]
+    westminster = "How about children in care in Westminster, inspected the same week?"
+    assert resolve(westminster, kensington) == westminster
+    blackpool = ["What were the headline findings of the November 2024 inspection in Blackpool?"]
+    assert resolve("What about Bromley's, a couple of months later?", blackpool) == (
+        "What were the headline findings of the November 2024 inspection in Bromley?"
+    )
+
+
 def test_a_follow_up_of_another_year_or_authority_asks_the_conversation_s_question_again():
     from assistant.search.followup import resolve
 
