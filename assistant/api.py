@@ -151,7 +151,7 @@ class Assistant:
         generative, note = (None, "") if quoted_only else self._generative_or_note()
         question = read_question(generative.condense(text, history) if generative else resolve(text, history))
         search = None
-        answer = self._compare_answer(question)  # "what changed since the last inspection?"
+        answer, uncompared = self._compare_answer(question)  # "what changed since the last inspection?"
         metas = self._metas_within(filters)
         answer = answer or answer_from_facts(question, metas, self.store)
         answer = answer or answer_overview(question, metas, self.store)  # no graded report of the authority
@@ -161,7 +161,7 @@ class Assistant:
                 answer = yield from generative.stream(search)
             else:
                 answer = self.answerer.answer(search)
-        notes = [message, note, answer.text]  # `note` says why a chosen language model is not used
+        notes = [message, note, uncompared, answer.text]  # `note`: why a chosen language model is not used
         answer.text = "\n\n".join(part for part in notes if part)
         answer.question, answer.resolved_question, answer.message = original, question.text, message
         return answer, search
@@ -175,13 +175,17 @@ class Assistant:
         metas = self.retriever.metas()
         return compare_reports(self.store, metas, authority, before, after, latest, encode=self.embedder.encode)
 
-    def _compare_answer(self, question) -> Answer | None:
-        """A "what changed" question about one authority, answered by comparing its reports; else None."""
+    def _compare_answer(self, question) -> tuple[Answer | None, str]:
+        """A "what changed" question about one authority, answered by comparing its reports; else None, with why
+        no comparison could be made. With one report indexed, what it says itself ("services have improved since
+        the last inspection") is searched for instead."""
         if not is_compare_question(question):
-            return None
+            return None, ""
         before, after, latest = question_pair(question)
         comparison = self.compare(question.named[0], before, after, latest)
-        return comparison_answer(comparison, self.store, self.retriever.metas(), question.text)
+        if comparison.before is None or comparison.after is None:
+            return None, " ".join(comparison.notes)
+        return comparison_answer(comparison, self.store, self.retriever.metas(), question.text), ""
 
     def reports_of(self, authority: str) -> list[tuple[str, dict]]:
         """(source, metadata) of an authority's dated Ofsted reports, oldest first."""

@@ -72,6 +72,8 @@ def choose(
     if newer is None:
         pool = reports if latest or older else (graded if len(graded) >= 2 else reports)
         newer = pool[-1] if pool else None
+    if older is not None and older is newer:
+        older = None  # one year asked of both ("improved since 2026", the newest report's year): the one before it
     if older is None and newer is not None:
         earlier = [r for r in reports if r is not newer and (doc_date(r[1]), r[0]) < (doc_date(newer[1]), newer[0])]
         earlier_graded = [r for r in earlier if r[1].get("judgements")]
