@@ -407,41 +407,48 @@ def test_a_count_answers_a_how_many_question_only_if_it_counts_what_is_asked(que
     assert gives(read.exact_kind, sentence, read) is counted
 
 
-def test_a_figure_of_another_authority_in_the_same_article_is_not_an_answer(indexed_texts):
-    """An article on Darlington that mentions Wiltshire: Darlington's figure does not answer for Wiltshire."""
-    darlington = (
+def _figure_not_given(indexed_texts, text: str, question: str):
+    """The answer to a question asking for a figure, over one document: its reason says the figure is not given."""
+    answer = indexed_texts({"northshire.txt": text}).ask(question)
+    assert "do not give the figure" in answer.reason
+    return answer
+
+
+# An article on Darlington that mentions Wiltshire, in a passage of its own
+_DARLINGTON_AND_WILTSHIRE = "\n\n".join(
+    [
         "Ofsted rates Darlington council inadequate\n\nDarlington Borough Council's children's services have been "
         "rated inadequate by Ofsted. A total of 98 child protection conferences were postponed in the 12 months "
         "prior to inspection. Inspectors found that too few social workers were in post, and that managers did "
         "not always check the quality of the work. The council's chief executive said the council accepted the "
-        "findings and had already begun to make changes to the way its services are run."
-    )
-    more = " ".join(
-        f"Darlington's {t} were found to need improvement, and the council said it would review {t} this year."
-        for t in ("assessments", "care plans", "visits", "supervision arrangements", "training programmes")
-    )
-    wiltshire = (
+        "findings and had already begun to make changes to the way its services are run.",
+        " ".join(
+            f"Darlington's {t} were found to need improvement, and the council said it would review {t} this year."
+            for t in ("assessments", "care plans", "visits", "supervision arrangements", "training programmes")
+        ),
         "In a separate report, Wiltshire Council's children's services were rated as requires improvement, and "
-        "inspectors said that child protection conferences there were well attended by partner agencies."
-    )
-    article = "\n\n".join([darlington, more, wiltshire])
-    answer = indexed_texts({"darlington.txt": article}).ask(
-        "How many child protection conferences were postponed in Wiltshire?"
-    )
-    assert answer.outcome == "uncertain" and "do not give the figure" in answer.reason
+        "inspectors said that child protection conferences there were well attended by partner agencies.",
+    ]
+)
+_CONFERENCES = (
+    "Council rated inadequate over child protection failings\n\nOfsted inspectors found that children on "
+    "child protection plans in Northshire were not always seen, and plans were not reviewed on time. A total "
+    "of 98 child protection conferences were postponed in the 12 months before the inspection."
+)
 
 
-def test_a_figure_that_counts_something_else_is_not_an_answer(indexed_texts):
-    """Over a news article whose only figure counts postponed conferences, a count of children is not sure."""
-    article = (
-        "Council rated inadequate over child protection failings\n\nOfsted inspectors found that children on "
-        "child protection plans in Northshire were not always seen, and plans were not reviewed on time. A total "
-        "of 98 child protection conferences were postponed in the 12 months before the inspection."
-    )
-    answer = indexed_texts({"northshire.txt": article}).ask(
-        "How many children in Northshire were on child protection plans at the time of the inspection?"
-    )
-    assert answer.outcome == "uncertain" and "do not give the figure" in answer.reason
+@pytest.mark.parametrize(
+    "article, question",
+    [
+        # Darlington's figure does not answer for Wiltshire
+        (_DARLINGTON_AND_WILTSHIRE, "How many child protection conferences were postponed in Wiltshire?"),
+        # the only figure counts postponed conferences, not children
+        (_CONFERENCES, "How many children in Northshire were on child protection plans at the time of the inspection?"),
+    ],
+    ids=["another-authority", "something-else"],
+)
+def test_a_figure_of_something_else_or_another_authority_is_not_an_answer(indexed_texts, article, question):
+    assert _figure_not_given(indexed_texts, article, question).outcome == "uncertain"
 
 
 def test_a_how_many_question_answered_only_with_its_own_figure_is_not_answered(indexed_texts):
@@ -450,10 +457,8 @@ def test_a_how_many_question_answered_only_with_its_own_figure_is_not_answered(i
         "There were 244 cases of children in need that had not been allocated to a social worker. Inspectors "
         "looked at a sample of these cases and found that some children had been left at risk of harm."
     )
-    answer = indexed_texts({"northshire.txt": report}).ask(
-        "How many of Northshire's 244 unallocated children in need cases did inspectors sample?"
-    )
-    assert answer.no_answer and "do not give the figure" in answer.reason
+    question = "How many of Northshire's 244 unallocated children in need cases did inspectors sample?"
+    assert _figure_not_given(indexed_texts, report, question).no_answer
 
 
 def test_a_how_many_question_the_passages_give_only_ages_for_is_not_sure(indexed_texts):
@@ -463,8 +468,8 @@ def test_a_how_many_question_the_passages_give_only_ages_for_is_not_sure(indexed
         "Children looked after by Northshire live in stable homes. There is a robust response for 16- and "
         "17-year-old children who are looked after and at risk of homelessness."
     )
-    answer = indexed_texts({"northshire.txt": report}).ask("How many children are looked after in Northshire?")
-    assert answer.outcome == "uncertain" and "do not give the figure" in answer.reason
+    answer = _figure_not_given(indexed_texts, report, "How many children are looked after in Northshire?")
+    assert answer.outcome == "uncertain"
     assert answer.citations and "16- and 17-year-old" in answer.citations[0].passage
 
 
@@ -642,8 +647,8 @@ def test_an_answer_whose_quotes_do_not_give_the_figure_asked_is_not_sure(indexed
         )
         + "\n\nThe council's fostering panel met 14 times in the year.\n"
     )
-    answer = indexed_texts({"northshire.txt": report}).ask("How many foster carers did Northshire recruit?")
-    assert answer.outcome == "uncertain" and "do not give the figure" in answer.reason
+    answer = _figure_not_given(indexed_texts, report, "How many foster carers did Northshire recruit?")
+    assert answer.outcome == "uncertain"
     assert answer.citations and answer.citations[0].quote.startswith("Northshire recruited new foster carers")
 
 
