@@ -8,6 +8,7 @@ measure of how well the best sentence answers decides between answering, offerin
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -306,8 +307,7 @@ def counts(text: str, counted: tuple[str, ...]) -> bool:
     """Whether a figure of the text counts the thing asked: the words after it (to a stop word) end in it or one of
     its synonyms, hold one of its own words, are people described by it ("20 agency staff" for "temps") or cases
     of anything; a figure with no such words ("rose to 2,400") has it in the words just before."""
-    own = set(stems(" ".join(counted)))
-    allowed = own | {s for others in synonyms_of(" ".join(counted)).values() for o in others for s in stems(o)}
+    own, allowed = _counted_stems(counted)
     tokens = re.findall(r"[\w£%'’.,-]*\w%?", text.lower())
     for i, token in enumerate(tokens):
         if not COUNT.fullmatch(token):
@@ -322,6 +322,14 @@ def counts(text: str, counted: tuple[str, ...]) -> bool:
         if not phrase and allowed & set(stems(" ".join(tokens[max(0, i - LOOK_BACK) : i]))):
             return True
     return False
+
+
+@functools.lru_cache(maxsize=64)
+def _counted_stems(counted: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """The stems of what a question counts, and those with its synonyms' (read once per question, not per
+    sentence)."""
+    own = frozenset(stems(" ".join(counted)))
+    return own, own | {s for others in synonyms_of(" ".join(counted)).values() for o in others for s in stems(o)}
 
 
 def _close_sentences(hit: Hit, at: float = ON_TOPIC) -> set[str]:
