@@ -228,16 +228,15 @@ class Answerer:
             if len(chosen) == limit:
                 break
         chosen = chosen or ([first] if first else [])
+        # Leads come closest first: none is the answer, so the one likeliest to hold it leads, whoever wrote it.
+        order = range(len(chosen)) if leads else self._answer_order(search, chosen)
+        return [self._citation(n, *chosen[i]) for n, i in enumerate(order, start=1)]
+
+    def _answer_order(self, search: Search, chosen: list[tuple[Hit, tuple[int, int]]]) -> list[int]:
+        """The order an answer's quotes are read in: those that give what is asked first, then Ofsted's."""
         hits = [h for h, _ in chosen]
         giving = _giving(search, [hit.chunk.text[s - hit.chunk.start : e - hit.chunk.start] for hit, (s, e) in chosen])
-        # Leads come closest first: none is the answer, so the one likeliest to hold it leads, whoever wrote it.
-        # Quotes that answer come Ofsted's first.
-        order = (
-            range(len(chosen))
-            if leads
-            else sorted(range(len(chosen)), key=lambda i: (not giving[i], *self._order_key(hits, i)))
-        )
-        return [self._citation(n, *chosen[i]) for n, i in enumerate(order, start=1)]
+        return sorted(range(len(chosen)), key=lambda i: (not giving[i], *self._order_key(hits, i)))
 
     @staticmethod
     def _order_key(hits: list[Hit], i: int) -> tuple:
