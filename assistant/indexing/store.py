@@ -611,21 +611,30 @@ class Store:
 
     def dense_search(self, vector: np.ndarray, k: int, sources: list[str] | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the nearest passages, optionally within some files."""
+        return self.dense_searches([vector], k, sources)[0]
+
+    def dense_searches(
+        self, vectors: list[np.ndarray], k: int, sources: list[str] | None = None
+    ) -> list[list[tuple[str, float]]]:
+        """`dense_search` for each of several vectors, in one query."""
         if sources is not None and not sources:
-            return []
-        query = {"query_embeddings": [vector.tolist()], "n_results": k, "include": ["distances"]}
-        if sources is None:
-            result = self.collection.query(**query)
-        else:
-            result = self._dense_within(query, sources)
-        return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=False)]
+            return [[] for _ in vectors]
+        query = {"query_embeddings": [v.tolist() for v in vectors], "n_results": k, "include": ["distances"]}
+        result = self.collection.query(**query) if sources is None else self._dense_within(query, sources)
+        return [
+            [(cid, 1.0 - dist) for cid, dist in zip(ids, distances, strict=False)]
+            for ids, distances in zip(result["ids"], result["distances"], strict=True)
+        ]
 
     def _dense_within(self, query: dict, sources: list[str]) -> dict:
         """A few files' passages are searched by id, much faster than Chroma's metadata filter."""
         ids = self.chunk_ids(sources)
         if ids is not None:
             if not ids:
-                return {"ids": [[]], "distances": [[]]}
+                return {
+                    "ids": [[] for _ in query["query_embeddings"]],
+                    "distances": [[] for _ in query["query_embeddings"]],
+                }
             try:
                 return self.collection.query(ids=ids, **query)
             except Exception:  # noqa: BLE001 - a file rewritten meanwhile has ids Chroma no longer knows
