@@ -25,6 +25,7 @@ from assistant.indexing.indexer import Indexer, Progress
 from assistant.indexing.store import Store
 from assistant.saved import Rerun, SavedQuestions
 from assistant.schema import Answer, AnswerEvent, Comparison, IndexReport
+from assistant.search.adapter import QueryAdapter
 from assistant.search.followup import resolve
 from assistant.search.question import read_question
 from assistant.search.results import Search
@@ -64,7 +65,7 @@ class Assistant:
         self.settings = settings or load_settings()
         self.embedder = embedder or Embedder(batch_size=self.settings.embed_batch, backend=self.settings.encoder)
         self.store = Store(self.settings)
-        self.retriever = Retriever(self.store, self.embedder)
+        self.retriever = Retriever(self.store, self.embedder, adapter=QueryAdapter.load(self.settings.query_adapter))
         self.answerer = Answerer(self.store, self.embedder, thresholds)
         self.chat_model = chat_model
         self._generative = None

@@ -28,6 +28,7 @@ class Settings:
     chunk_chars: int = 900  # MiniLM reads 256 word pieces, about 1,000 characters
     embed_batch: int = 64
     encoder: str = "auto"  # auto (ONNX int8 when it works, else torch), onnx-int8, onnx or torch
+    query_adapter: str = "fitted"  # the map applied to question vectors: fitted (shipped), none, or a .npy file
     parse_workers: int = max(1, (os.cpu_count() or 2) - 1)  # PDF parsing processes beside the encoder
     encode_group: int = 512  # chunks gathered from several files before one encode
     catalogue_names: tuple[str, ...] = field(default=("catalogue.csv",))
@@ -64,6 +65,7 @@ def load_settings() -> Settings:
         max_file_mb=float(_env("ASSISTANT_MAX_FILE_MB", "20")),
         encode_group=int(_env("ASSISTANT_ENCODE_GROUP", "512")),
         encoder=_env("ASSISTANT_ENCODER", "auto"),
+        query_adapter=_env("ASSISTANT_QUERY_ADAPTER", "fitted"),
         parse_workers=int(_env("ASSISTANT_PARSE_WORKERS", str(max(1, (os.cpu_count() or 2) - 1)))),
         llm=_env("ASSISTANT_LLM", "extractive").lower(),
         llm_model=_env("ASSISTANT_LLM_MODEL", ""),

@@ -165,13 +165,13 @@ def _list_end(spans: list[tuple[int, int]], at: int, between: list[str]) -> int:
     return end
 
 
-def _meanings(hit: Hit, spans: list[tuple[int, int]]) -> np.ndarray:
-    """Each span's cosine to the question's topic, from the sentence vectors the index keeps (0 for a span
-    without one: an address line, a sentence under three words)."""
-    if hit.sentence_meanings is None:
+def _closeness(hit: Hit, spans: list[tuple[int, int]]) -> np.ndarray:
+    """Each span's cosine to the question's topic as the query adapter maps it, from the sentence vectors the
+    index keeps (0 for a span without one: an address line, a sentence under three words)."""
+    if hit.sentence_closeness is None:
         return np.zeros(len(spans))
     starts = (start for start, _ in encoded_sentence_spans(hit.chunk.text, hit.chunk.start))
-    at = dict(zip(starts, hit.sentence_meanings.tolist(), strict=False))
+    at = dict(zip(starts, hit.sentence_closeness.tolist(), strict=False))
     return np.array([max(0.0, at.get(start, 0.0)) for start, _ in spans])
 
 
@@ -281,7 +281,7 @@ class Answerer:
         scores = np.array([weights.share(t) for t in texts])
         lexical_best = float(scores.max())
         if leads:
-            scores = scores + LEAD_MEANING * _meanings(hit, spans)
+            scores = scores + LEAD_MEANING * _closeness(hit, spans)
         elif lexical_best <= 0 and allow_semantic and search.query_vector is not None and len(texts) > 1:
             scores = self.embedder.encode(texts) @ search.query_vector  # no shared word: choose by meaning
         headline = np.array([is_title(t, hit.meta) for t in texts])

@@ -12,6 +12,7 @@ from assistant.dates import doc_date, format_date, month_year
 from assistant.indexing.embeddings import Embedder
 from assistant.indexing.store import Store
 from assistant.ingest.chunking import content_sentences
+from assistant.search.adapter import QueryAdapter
 from assistant.search.neighbours import Neighbours
 from assistant.search.question import SPAN_WORDS, Question, read_question
 from assistant.search.results import Hit, Listed, Search, TermWeights
@@ -84,10 +85,17 @@ class Retriever:
     """Hybrid search over one store with one encoder."""
 
     def __init__(
-        self, store: Store, embedder: Embedder, depth: int = 30, dense_weight: float = 1.0, lexical_weight: float = 1.0
+        self,
+        store: Store,
+        embedder: Embedder,
+        depth: int = 30,
+        dense_weight: float = 1.0,
+        lexical_weight: float = 1.0,
+        adapter: QueryAdapter | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
+        self.adapter = adapter or QueryAdapter()
         self.depth = depth
         self.dense_weight = dense_weight
         self.lexical_weight = lexical_weight
@@ -171,16 +179,23 @@ class Retriever:
             sources = []  # the question is about authorities the index has nothing on
         sources = self._of_years_asked(sources, question, restrict)
         sources = self._of_latest_asked(sources, question, restrict)
-        usual = self.usual_words(question.words)
-        vector, topic = self.embedder.encode([question.searched + usual, (question.topic or question.focus) + usual])
-        dense = self.store.dense_search(vector, depth, sources)
+        encoded = self.question_vectors(question)
+        vector, topic = self.adapter(encoded)
+        # The adapter's vector ranks; the question as encoded gives the cosines the answer's thresholds know.
+        dense, *as_encoded = self.store.dense_searches(
+            [vector] if self.adapter.off else [vector, encoded[0]], depth, sources
+        )
         related = self.neighbours.of(question.words)
         lexical = self.store.lexical_search(self.lexical_match(question.words, related), depth, sources)
         narrow = sources and len(sources) <= SENTENCE_SEARCH_FILES
         by_sentence = self._sentence_search(topic, sources, depth) if narrow else []
         hits = self._fuse([dense, lexical, by_sentence], metas)
+        if as_encoded:
+            cosines = dict(as_encoded[0])
+            for hit in hits:
+                hit.dense = cosines.get(hit.chunk.chunk_id, 0.0)
         self._boost(hits, question, restrict)
-        self._rerank(hits[: self.rerank_depth], self.term_weights(question.words, related), question, topic)
+        self._rerank(hits[: self.rerank_depth], self.term_weights(question.words, related), question, encoded[1], topic)
         hits.sort(key=lambda h: -h.fused)
         for rank, hit in enumerate(hits, start=1):
             hit.rank = rank
@@ -202,6 +217,11 @@ class Retriever:
             sources=sources,
             reports_by_authority=by_authority,
         )
+
+    def question_vectors(self, question: Question) -> np.ndarray:
+        """The whole question's vector and its topic's, each encoded with the reports' usual words for its own."""
+        usual = self.usual_words(question.words)
+        return self.embedder.encode([question.searched + usual, (question.topic or question.focus) + usual])
 
     def usual_words(self, words: str) -> str:
         """The reports' commonest words for what the question says in its own, as " (agency, interim)"."""
@@ -231,7 +251,9 @@ class Retriever:
         in_question = {s: a for s, a in alternatives.items() if s in own}
         return TermWeights({s: idf[s] for s in own}, {s: 0.6 * idf[s] for s in extra}, in_question)
 
-    def _rerank(self, hits: list[Hit], weights: TermWeights, question: Question, topic: np.ndarray) -> None:
+    def _rerank(
+        self, hits: list[Hit], weights: TermWeights, question: Question, topic: np.ndarray, mapped: np.ndarray
+    ) -> None:
         """Favour passages with one sentence that answers: it holds the question's words that its document does
         not already hold (a letter's date and addressee name the letter, not a finding), the kind of answer the
         question wants, and comes close to the question's topic in meaning."""
@@ -239,7 +261,7 @@ class Retriever:
             return
         wanted = question.answer_kind
         top = max(h.fused for h in hits)
-        self._set_meaning(hits, topic)
+        self._set_meaning(hits, topic, mapped)
         names = {a: self.term_weights(a).own for a in question.named}
         for hit in hits:
             own = self._within_document(weights, hit, names)
@@ -249,7 +271,7 @@ class Retriever:
                 if wanted and wanted.search(sentence):
                     score += self.answer_type_weight
                 best = max(best, score)
-            hit.fused += top * (self.sentence_weight * best + self.meaning_weight * (hit.meaning or 0.0))
+            hit.fused += top * (self.sentence_weight * best + self.meaning_weight * (hit.closeness or 0.0))
 
     def _within_document(self, weights: TermWeights, hit: Hit, names: dict[str, dict[str, float]]) -> TermWeights:
         """The question's words less those its document's context holds; an authority the document is not mainly
@@ -295,14 +317,19 @@ class Retriever:
         }
         return sorted(best.items(), key=lambda item: -item[1])[:depth]
 
-    def _set_meaning(self, hits: list[Hit], vector: np.ndarray) -> None:
-        """Each passage's `meaning`: the cosine of its closest sentence to the question's topic (vectors stored)."""
+    def _set_meaning(self, hits: list[Hit], topic: np.ndarray, mapped: np.ndarray) -> None:
+        """Each passage's `meaning`: the cosine of its closest sentence to the question's topic as encoded, on
+        which the answer's thresholds were calibrated; and its `closeness`, the same with the topic as mapped by
+        the query adapter, which ranks (vectors stored)."""
         stored = self.store.sentence_vectors(h.chunk.chunk_id for h in hits)
         for hit in hits:
             flat = stored.get(hit.chunk.chunk_id)
             if flat is not None and flat.size:
-                hit.sentence_meanings = flat.reshape(-1, len(vector)) @ vector
+                vectors = flat.reshape(-1, len(topic))
+                hit.sentence_meanings = vectors @ topic
                 hit.meaning = float(hit.sentence_meanings.max())
+                hit.sentence_closeness = vectors @ mapped
+                hit.closeness = float(hit.sentence_closeness.max())
 
     def _boost(self, hits: list[Hit], question: Question, named: list[str]) -> None:
         types, years = question.source_types, question.years
