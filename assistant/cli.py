@@ -11,6 +11,7 @@ from pathlib import Path
 from assistant.config import add_llm_options, add_location_options, load_settings, settings_from_args
 from assistant.indexing.shared import WriterBusy
 from assistant.schema import SOURCE_TYPES
+from assistant.search.adapter import AdapterError
 
 
 def _assistant(args: argparse.Namespace):
@@ -430,4 +431,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(levelname)s %(message)s")
     for noisy in ("httpx", "sentence_transformers", "chromadb", "transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except AdapterError as exc:  # a setting, not a bug: said in one line
+        print(f"error: {exc} (ASSISTANT_QUERY_ADAPTER)", file=sys.stderr)
+        return 2

@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from assistant.cli import main
 from assistant.evaluation.adapter_fit import collect_examples, fit, ranking
 from assistant.evaluation.devsets import Case
 from assistant.search.adapter import QueryAdapter
@@ -70,3 +71,12 @@ def test_the_answer_reads_cosines_as_encoded_while_the_map_ranks(indexed_texts, 
         assert hit.dense == pytest.approx(as_encoded[hit.chunk.chunk_id][0], abs=1e-4)
         assert hit.meaning == pytest.approx(as_encoded[hit.chunk.chunk_id][1], abs=1e-4)
     assert any(h.closeness != pytest.approx(h.meaning, abs=1e-3) for h in mapped.hits)
+
+
+def test_the_command_line_names_a_missing_matrix_in_one_line(settings, monkeypatch, capsys):
+    monkeypatch.setenv("ASSISTANT_QUERY_ADAPTER", str(settings.index_dir / "missing.npy"))
+    code = main(
+        ["ask", "Are caseloads manageable?", "--corpus", str(settings.corpus_dir), "--index", str(settings.index_dir)]
+    )
+    assert code == 2
+    assert "missing.npy" in capsys.readouterr().err

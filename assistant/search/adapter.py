@@ -14,6 +14,10 @@ import numpy as np
 FITTED = Path(__file__).with_name("query_adapter.npy")
 
 
+class AdapterError(ValueError):
+    """The matrix named for the query adapter cannot be used."""
+
+
 @dataclass(frozen=True)
 class QueryAdapter:
     """Maps question vectors (rows); with no matrix, leaves them as they are."""
@@ -29,9 +33,9 @@ class QueryAdapter:
         try:
             matrix = np.load(path).astype(np.float32)
         except (OSError, ValueError) as exc:
-            raise ValueError(f"cannot read the query adapter {path}: {exc}") from exc
+            raise AdapterError(f"cannot read the query adapter {path}: {exc}") from exc
         if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-            raise ValueError(f"the query adapter {path} is not a square matrix: {matrix.shape}")
+            raise AdapterError(f"the query adapter {path} is not a square matrix: {matrix.shape}")
         return cls(matrix)
 
     @property
