@@ -14,7 +14,7 @@ import numpy as np
 
 from assistant.api import Assistant
 from assistant.config import load_settings
-from assistant.evaluation.adapter_fit import Example, collect_examples, fit, ranking
+from assistant.evaluation.adapter_fit import Example, Ranking, collect_examples, fit, ranking
 from assistant.evaluation.devsets import load_cases
 from assistant.search.adapter import FITTED, QueryAdapter
 
@@ -39,12 +39,13 @@ def examples_of(corpus: str, index: str, files: list[str]) -> dict[str, list[Exa
     return {name: collect_examples(assistant, load_cases(DEVSETS / name)) for name in files}
 
 
-def cross_validated(examples: list[Example], strength: float) -> str:
+def cross_validated(examples: list[Example], strength: float) -> list[Ranking]:
+    """Each fold ranked with the map fitted on the other."""
     held = []
     for part in (0, 1):
         matrix = fit([e for e in examples if fold(e) != part], strength)
         held.append(ranking([e for e in examples if fold(e) == part], QueryAdapter(matrix)))
-    return " | ".join(str(r) for r in held)
+    return held
 
 
 def main() -> None:
@@ -64,14 +65,14 @@ def main() -> None:
         reported |= {f: found[f] for f in REPORTED[name]}
     pool = [e for examples in fitted_on.values() for e in examples]
     print(f"{len(pool)} examples to fit on; ranking: sentence MRR, passage MRR, passage hit@5 (fold 0 | fold 1)")
-    unchanged = (ranking([e for e in pool if fold(e) == part], QueryAdapter()) for part in (0, 1))
+    unchanged = [ranking([e for e in pool if fold(e) == part], QueryAdapter()) for part in (0, 1)]
     print(f"{'none':>8}  " + " | ".join(str(r) for r in unchanged))
     strength = args.strength
     if strength is None:
         held = {s: cross_validated(pool, s) for s in STRENGTHS}
-        for s, line in held.items():
-            print(f"{s:>8}  {line}")
-        strength = max(held, key=lambda s: sum(float(x.split()[1]) for x in held[s].split(" | ")))
+        for s, rankings in held.items():
+            print(f"{s:>8}  " + " | ".join(str(r) for r in rankings))
+        strength = max(held, key=lambda s: sum(r.passage_mrr for r in held[s]))
     matrix = fit(pool, strength)
     print(f"\nfitted at strength {strength} on all {len(pool)}; with none -> with it:")
     for name, examples in {**fitted_on, **reported}.items():
