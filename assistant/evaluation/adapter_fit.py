@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.api import Assistant
-from assistant.evaluation.devsets import QUOTED_WORDS, Case, _answers, _norm
+from assistant.evaluation.devsets import Case, is_quoted
 from assistant.ingest.chunking import encoded_sentences
 from assistant.search.adapter import QueryAdapter
 from assistant.search.question import read_question
@@ -45,8 +45,7 @@ def collect_examples(assistant: Assistant, cases: list[Case]) -> list[Example]:
 
 def _sentences(assistant: Assistant, case: Case) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
     """The stored sentence vectors of the case's answering files, which of them answer, and their passages."""
-    answers = _answers(case)
-    ids = assistant.store.chunk_ids(list(dict.fromkeys(source for source, _ in answers))) or []
+    ids = assistant.store.chunk_ids(list(dict.fromkeys([case.source, *(source for source, _ in case.also)]))) or []
     vectors, rows = assistant.store.sentence_vectors(ids), assistant.store.chunk_rows(ids)
     kept, right, passages = [], [], []
     for cid in ids:
@@ -57,17 +56,9 @@ def _sentences(assistant: Assistant, case: Case) -> tuple[np.ndarray, np.ndarray
             continue  # stored by another version of the sentence splitter
         for text, vector in zip(texts, vectors[cid].reshape(len(texts), -1), strict=True):
             kept.append(vector)
-            right.append(any(rows[cid].source == source and _holds(text, phrase) for source, phrase in answers))
+            right.append(is_quoted(case, rows[cid].source, text))  # the sentence a right quote would be
             passages.append(cid)
     return (np.array(kept), np.array(right), passages) if any(right) else None
-
-
-def _holds(sentence: str, phrase: str) -> bool:
-    """Whether a sentence says the evidence phrase: holds it, its first words, or is part of it."""
-    said, phrase = _norm(sentence), _norm(phrase)
-    return bool(phrase) and (
-        phrase in said or " ".join(phrase.split()[:QUOTED_WORDS]) in said or (len(said.split()) >= 3 and said in phrase)
-    )
 
 
 def fit(examples: list[Example], strength: float, steps: int = 300, seed: int = 0) -> np.ndarray:
