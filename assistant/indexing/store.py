@@ -631,10 +631,8 @@ class Store:
         ids = self.chunk_ids(sources)
         if ids is not None:
             if not ids:
-                return {
-                    "ids": [[] for _ in query["query_embeddings"]],
-                    "distances": [[] for _ in query["query_embeddings"]],
-                }
+                empty = [[] for _ in query["query_embeddings"]]  # read, never written to: one list serves both
+                return {"ids": empty, "distances": empty}
             try:
                 return self.collection.query(ids=ids, **query)
             except Exception:  # noqa: BLE001 - a file rewritten meanwhile has ids Chroma no longer knows

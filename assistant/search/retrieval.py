@@ -195,7 +195,8 @@ class Retriever:
             for hit in hits:
                 hit.dense = cosines.get(hit.chunk.chunk_id, 0.0)
         self._boost(hits, question, restrict)
-        self._rerank(hits[: self.rerank_depth], self.term_weights(question.words, related), question, encoded[1], topic)
+        weights = self.term_weights(question.words, related)
+        self._rerank(hits[: self.rerank_depth], weights, question, topic=encoded[1], mapped=topic)
         hits.sort(key=lambda h: -h.fused)
         for rank, hit in enumerate(hits, start=1):
             hit.rank = rank
@@ -328,7 +329,8 @@ class Retriever:
                 vectors = flat.reshape(-1, len(topic))
                 hit.sentence_meanings = vectors @ topic
                 hit.meaning = float(hit.sentence_meanings.max())
-                hit.sentence_closeness = vectors @ mapped
+                # With the map off the two are one vector: the product is not worked out twice.
+                hit.sentence_closeness = hit.sentence_meanings if self.adapter.off else vectors @ mapped
                 hit.closeness = float(hit.sentence_closeness.max())
 
     def _boost(self, hits: list[Hit], question: Question, named: list[str]) -> None:
