@@ -434,5 +434,5 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except AdapterError as exc:  # a setting, not a bug: said in one line
-        print(f"error: {exc} (ASSISTANT_QUERY_ADAPTER)", file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
         return 2

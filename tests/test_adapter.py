@@ -12,6 +12,7 @@ from assistant.evaluation.adapter_fit import collect_examples, fit, ranking
 from assistant.evaluation.devsets import Case
 from assistant.search.adapter import QueryAdapter
 from assistant.search.question import read_question
+from assistant.web import server
 
 QUESTION = "Were the frontline teams swamped?"
 REPORT = (
@@ -79,4 +80,13 @@ def test_the_command_line_names_a_missing_matrix_in_one_line(settings, monkeypat
         ["ask", "Are caseloads manageable?", "--corpus", str(settings.corpus_dir), "--index", str(settings.index_dir)]
     )
     assert code == 2
-    assert "missing.npy" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "missing.npy" in err and "ASSISTANT_QUERY_ADAPTER" in err
+
+
+def test_the_web_app_names_a_missing_matrix_in_one_line(settings, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_QUERY_ADAPTER", str(settings.index_dir / "missing.npy"))
+    with pytest.raises(SystemExit) as stopped:
+        server.main(["--corpus", str(settings.corpus_dir), "--index", str(settings.index_dir)])
+    assert str(stopped.value).startswith("error: cannot read the query adapter")
+    assert "missing.npy" in str(stopped.value) and "ASSISTANT_QUERY_ADAPTER" in str(stopped.value)

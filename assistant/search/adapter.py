@@ -17,6 +17,9 @@ FITTED = Path(__file__).with_name("query_adapter.npy")
 class AdapterError(ValueError):
     """The matrix named for the query adapter cannot be used."""
 
+    def __str__(self) -> str:
+        return f"{super().__str__()} (ASSISTANT_QUERY_ADAPTER)"  # the setting to mend, named for whoever reads it
+
 
 @dataclass(frozen=True)
 class QueryAdapter:

@@ -12,6 +12,7 @@ import threading
 
 from assistant.api import Assistant
 from assistant.config import add_llm_options, add_location_options, settings_from_args
+from assistant.search.adapter import AdapterError
 from assistant.web.background import BackgroundIndexer
 from assistant.web.handlers import ChatHandlers
 from assistant.web.page import CSS, HEAD, build_page
@@ -56,7 +57,10 @@ def main(argv: list[str] | None = None) -> None:
     host = args.host or os.environ.get("ASSISTANT_HOST") or "127.0.0.1"
     port = args.port or int(os.environ.get("ASSISTANT_PORT") or 7860)
     auth = credentials()
-    assistant = Assistant(settings)
+    try:
+        assistant = Assistant(settings)
+    except AdapterError as exc:  # a setting, not a bug: said in one line, as the command line says it
+        raise SystemExit(f"error: {exc}") from None
     indexing = BackgroundIndexer(assistant)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
