@@ -114,3 +114,23 @@ def test_saved_panel_saves_opens_exports_and_polls(settings, make_assistant):
     chat, cards, opened, asked, document, html, word, _ = panel.open(event)
     assert chat[0]["content"] == answer.question and 'class="cite-card"' in cards and opened.citations
     assert docx.Document(word["value"]).paragraphs[0].text == answer.question  # its export comes with it
+
+
+def test_exports_keep_only_the_latest_and_go_with_the_panel(settings, make_assistant):
+    from pathlib import Path
+
+    from conftest import LETTER, copy_samples
+
+    from assistant.web.saved_panel import KEPT_EXPORTS, SavedPanel
+
+    copy_samples(settings.corpus_dir, [LETTER])
+    assistant = make_assistant(settings)
+    assistant.index()
+    panel = SavedPanel(ChatHandlers(assistant, BackgroundIndexer(assistant)))
+    answer = assistant.ask("What did Ofsted say about agency staff in Doncaster?")
+    files = [Path(panel.export(answer)[0]["value"]) for _ in range(KEPT_EXPORTS + 3)]
+    folder = files[0].parent.parent
+    assert len(list(folder.iterdir())) == KEPT_EXPORTS
+    assert files[-1].is_file() and not files[0].exists()  # the oldest went, the one just made stays
+    del panel
+    assert not folder.exists()

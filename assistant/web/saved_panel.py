@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from assistant.web.render import answer_chat_markdown, sources_panel
 
 CHANGES_COLUMNS = ["When", "Change", "Document", "Title", "Through"]
 LATEST_CHANGES = 50
+KEPT_EXPORTS = 16  # answers exported lately, left on disk for their download buttons
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~-])")  # a file name's underscores are not emphasis
 SAVED_JS = """
 element.addEventListener("click", (event) => {
@@ -84,13 +86,22 @@ def changes_rows(changes: list[dict]) -> list[list[str]]:
     return [[_when(c["at"]), c["change"], c["source"], c["meta"].get("title", ""), c["via"]] for c in reversed(changes)]
 
 
+def _make_room(exports: Path) -> None:
+    """Only the latest exports stay on disk, so a server that runs for months does not fill its temp folder."""
+    folders = sorted(exports.iterdir(), key=lambda folder: folder.stat().st_mtime)
+    for folder in folders[: max(len(folders) - KEPT_EXPORTS + 1, 0)]:  # + 1: the one about to be made
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 class SavedPanel:
     """Save a question, open saved answers, list the index's changes, export an answer."""
 
     def __init__(self, handlers: ChatHandlers) -> None:
         self.handlers = handlers
         self.assistant = handlers.assistant
-        self._exports = Path(tempfile.mkdtemp(prefix="assistant-exports-"))
+        # Removed when the panel goes or the app stops; gradio serves its own copy of each file it is handed.
+        self._exports_dir = tempfile.TemporaryDirectory(prefix="assistant-exports-", ignore_cleanup_errors=True)
+        self._exports = Path(self._exports_dir.name)
 
     def panel(self) -> str:
         return saved_html(self.assistant.saved.all())
@@ -129,6 +140,7 @@ class SavedPanel:
         """The Word and Markdown files of the last answer, for the two download buttons."""
         if answer is None:
             return gr.update(value=None, interactive=False), gr.update(value=None, interactive=False)
+        _make_room(self._exports)
         folder = Path(tempfile.mkdtemp(dir=self._exports))
         corpus = self.assistant.settings.corpus_dir
         files = [export_answer(answer, folder / f"answer{suffix}", corpus) for suffix in (".docx", ".md")]
