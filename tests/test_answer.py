@@ -538,6 +538,25 @@ def test_the_year_asked_chooses_the_report_not_the_quote(indexed_texts):
     assert not any("Report published" in c.quote for c in answer.citations)
 
 
+def test_a_name_other_authorities_reports_hold_leaves_the_answer_unsure_not_refused(indexed_texts):
+    """ "The Home Office" may be the question's setting: the authority's report answers in its own words."""
+    files = {
+        "devon.txt": "Inspection of Devon children's services\n\nThere are long waiting lists for children to be "
+        "allocated a solicitor to settle their immigration status. Foster carers in Devon are well supported."
+    }
+    for authority in ("Leeds", "Kent"):
+        files[f"{authority.lower()}.txt"] = (
+            f"Inspection of {authority} children's services\n\nThe Home Office and {authority} agree each "
+            "child's age quickly. Care leavers are well supported."
+        )
+    assistant = indexed_texts(files)
+    answer = assistant.ask("In Devon, do children wait long for a solicitor for their Home Office case?")
+    assert answer.outcome == "uncertain" and "waiting lists" in answer.citations[0].quote
+    assert answer.reason.startswith("The indexed reports on Devon do not mention Home Office; reports on")
+    nowhere = assistant.ask("In Devon, do children wait long for a solicitor from the Refugee Legal Centre?")
+    assert nowhere.outcome == "not_covered" and "Refugee Legal Centre" in nowhere.reason
+
+
 def test_a_term_other_reports_use_is_named_missing_but_how_much_or_whose_is_not_a_term(indexed_texts):
     files = {
         "devon.txt": "Inspection of Devon children's services\n\nFoster carers in Devon are well supported. "

@@ -100,6 +100,7 @@ class Coverage:
             missing = (
                 self._missing_kind(search)
                 or self._missing_term(search)
+                or self._name_held_elsewhere(search)
                 or self._missing_single_name(search)
                 or self._missing_institution(search)
             )
@@ -138,13 +139,26 @@ class Coverage:
         return " ".join(notes) if len(notes) == len(search.reports_by_authority) else ""
 
     def _missing_names(self, search: Search) -> str:
-        """A name (a person, a school, a hospital, a programme) that no document searched holds."""
-        missing = [name for name in names_in(search.question.text) if not self._mentioned(name, search.sources)]
+        """A name (a person, a school, a hospital, a programme) that no document searched holds, nor any other."""
+        missing = [name for name in self._unsearched_names(search) if not self._mentioned(name, None)]
         if not missing:
             return ""
         where = f"the indexed reports on {_join(search.named)}" if search.named else "no indexed document"
         verb = "do not mention" if search.named else "mentions"
         return f"{where[0].upper()}{where[1:]} {verb} {_join(missing)}."
+
+    def _unsearched_names(self, search: Search) -> list[str]:
+        return [name for name in names_in(search.question.text) if not self._mentioned(name, search.sources)]
+
+    def _name_held_elsewhere(self, search: Search) -> str:
+        """A name other authorities' reports hold and the named authority's never do ("the Home Office"): it may be
+        the question's setting rather than its subject, so not sure."""
+        missing = self._unsearched_names(search) if search.named else []
+        if not missing:
+            return ""
+        others = self._authorities_mentioning(missing[0], set(search.named))
+        said = f"The indexed reports on {_join(search.named)} do not mention {_join(missing)}"
+        return f"{said}; reports on {_join(others[:3])} do." if others else f"{said}."
 
     def _missing_single_name(self, search: Search) -> str:
         """A one-word name inside the question (not part of a longer name) that the documents searched never hold."""
