@@ -555,6 +555,11 @@ def test_a_name_other_authorities_reports_hold_leaves_the_answer_unsure_not_refu
     assert answer.reason.startswith("The indexed reports on Devon do not mention Home Office; reports on")
     nowhere = assistant.ask("In Devon, do children wait long for a solicitor from the Refugee Legal Centre?")
     assert nowhere.outcome == "not_covered" and "Refugee Legal Centre" in nowhere.reason
+    filtered = assistant.ask(
+        "Do children wait long for a solicitor for their Home Office case?", filters={"authority": "Devon"}
+    )
+    assert filtered.outcome == "uncertain" and "waiting lists" in filtered.citations[0].quote
+    assert filtered.reason.startswith("The documents searched do not mention Home Office; reports on")
 
 
 def test_a_term_other_reports_use_is_named_missing_but_how_much_or_whose_is_not_a_term(indexed_texts):

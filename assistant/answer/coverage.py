@@ -151,13 +151,14 @@ class Coverage:
         return [name for name in names_in(search.question.text) if not self._mentioned(name, search.sources)]
 
     def _name_held_elsewhere(self, search: Search) -> str:
-        """A name other authorities' reports hold and the named authority's never do ("the Home Office"): it may be
-        the question's setting rather than its subject, so not sure."""
-        missing = self._unsearched_names(search) if search.named else []
+        """A name other documents hold and those searched (the named authority's, those the filters leave) never do
+        ("the Home Office"): it may be the question's setting rather than its subject, so not sure."""
+        missing = self._unsearched_names(search) if search.sources is not None else []
         if not missing:
             return ""
         others = self._authorities_mentioning(missing[0], set(search.named))
-        said = f"The indexed reports on {_join(search.named)} do not mention {_join(missing)}"
+        where = f"The indexed reports on {_join(search.named)}" if search.named else "The documents searched"
+        said = f"{where} do not mention {_join(missing)}"
         return f"{said}; reports on {_join(others[:3])} do." if others else f"{said}."
 
     def _missing_single_name(self, search: Search) -> str:
