@@ -85,7 +85,12 @@ class Coverage:
         self.calibration = calibration or Calibration()
 
     def judge(self, search: Search) -> Verdict:
-        for check in (self._unknown_authority, self._missing_year, self._missing_names):
+        unsearched = self._unsearched_names(search)  # looked up once: both kinds of missing name read them
+        for check in (
+            self._unknown_authority,
+            self._missing_year,
+            functools.partial(self._missing_names, unsearched=unsearched),
+        ):
             reason = check(search)
             if reason:
                 return Verdict(NOT_COVERED, reason)
@@ -100,7 +105,7 @@ class Coverage:
             missing = (
                 self._missing_kind(search)
                 or self._missing_term(search)
-                or self._name_held_elsewhere(search)
+                or self._name_held_elsewhere(search, unsearched)
                 or self._missing_single_name(search)
                 or self._missing_institution(search)
             )
@@ -138,9 +143,9 @@ class Coverage:
                 notes.append(f"{held}: {listed}. None is from {_join(question.years)}.")
         return " ".join(notes) if len(notes) == len(search.reports_by_authority) else ""
 
-    def _missing_names(self, search: Search) -> str:
+    def _missing_names(self, search: Search, unsearched: list[str]) -> str:
         """A name (a person, a school, a hospital, a programme) that no document searched holds, nor any other."""
-        missing = [name for name in self._unsearched_names(search) if not self._mentioned(name, None)]
+        missing = [name for name in unsearched if not self._mentioned(name, None)]
         if not missing:
             return ""
         where = f"the indexed reports on {_join(search.named)}" if search.named else "no indexed document"
@@ -150,10 +155,10 @@ class Coverage:
     def _unsearched_names(self, search: Search) -> list[str]:
         return [name for name in names_in(search.question.text) if not self._mentioned(name, search.sources)]
 
-    def _name_held_elsewhere(self, search: Search) -> str:
+    def _name_held_elsewhere(self, search: Search, unsearched: list[str]) -> str:
         """A name other documents hold and those searched (the named authority's, those the filters leave) never do
         ("the Home Office"): it may be the question's setting rather than its subject, so not sure."""
-        missing = self._unsearched_names(search) if search.sources is not None else []
+        missing = unsearched if search.sources is not None else []
         if not missing:
             return ""
         others = self._authorities_mentioning(missing[0], set(search.named))
