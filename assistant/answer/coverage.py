@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.authorities import find_authorities, without_authorities
@@ -162,9 +163,7 @@ class Coverage:
         if not missing:
             return ""
         others = self._authorities_mentioning(missing[0], set(search.named))
-        where = f"The indexed reports on {_join(search.named)}" if search.named else "The documents searched"
-        said = f"{where} do not mention {_join(missing)}"
-        return f"{said}; reports on {_join(others[:3])} do." if others else f"{said}."
+        return _lacking(search, missing, others, unnamed="The documents searched")
 
     def _missing_single_name(self, search: Search) -> str:
         """A one-word name inside the question (not part of a longer name) that the documents searched never hold."""
@@ -178,10 +177,7 @@ class Coverage:
 
     def _unmentioned(self, search: Search, names: list[str]) -> str:
         missing = [name for name in names if not self._mentioned(name, search.sources)]
-        if not missing:
-            return ""
-        where = f"The indexed reports on {_join(search.named)}" if search.named else "The documents found"
-        return f"{where} do not mention {_join(missing)}."
+        return _lacking(search, missing) if missing else ""
 
     def _mentioned(self, name: str, sources: list[str] | None, as_phrase: bool = False) -> bool:
         """Every word of the name in one passage ("Brook Lane children's home" holds "Brook Lane Home"), or with
@@ -204,10 +200,7 @@ class Coverage:
                 continue
             others = self._authorities_mentioning(phrase, set(search.named))
             if len(others) >= self.calibration.term_documents:
-                return (
-                    f"The indexed reports on {_join(search.named)} do not mention {phrase}; "
-                    f"reports on {_join(others[:3])} do."
-                )
+                return _lacking(search, [phrase], others)
         return ""
 
     def _authorities_mentioning(self, phrase: str, named: set[str]) -> list[str]:
@@ -425,6 +418,16 @@ def _content_word(word: str) -> bool:
         and word not in _DEGREE
         and not set(stems(word)) <= GENERIC
     )
+
+
+def _lacking(
+    search: Search, missing: list[str], others: Sequence[str] = (), unnamed: str = "The documents found"
+) -> str:
+    """The reason given when names or a term are missing: where they are not mentioned, and a few authorities
+    whose reports do mention them."""
+    where = f"The indexed reports on {_join(search.named)}" if search.named else unnamed
+    said = f"{where} do not mention {_join(missing)}"
+    return f"{said}; reports on {_join(others[:3])} do." if others else f"{said}."
 
 
 def _join(items) -> str:
