@@ -1,7 +1,8 @@
 """The sentence encoder, loaded from the model that ships in a Python package: nothing is downloaded.
 
 Two backends give the same vectors: sentence-transformers on torch, and ONNX Runtime running the same
-weights exported once (and, by default, quantized to int8 per channel) into a local cache.
+weights exported once (and, by default, quantized to int8 per channel) into a local cache. An encoder may also
+run the model with low-rank changes to its weights (the query encoder of search/adapter.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -54,13 +56,36 @@ def _offline() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
+@dataclass(frozen=True)
+class WeightChanges:
+    """Changes to some of the model's weight matrices, each the product of two thin ones (weight += up @ down),
+    by parameter name; `tag` names the changed model's cached export."""
+
+    factors: dict[str, tuple[np.ndarray, np.ndarray]]
+    tag: str
+
+    def apply(self, model) -> None:
+        """Adds the changes to a transformers model's weights, in place."""
+        import torch
+
+        parameters = dict(model.named_parameters())
+        with torch.no_grad():
+            for name, (up, down) in self.factors.items():
+                weight = parameters.get(name)
+                if weight is None or tuple(weight.shape) != (up.shape[0], down.shape[1]):
+                    raise ValueError(f"the model has no {up.shape[0]} x {down.shape[1]} weight {name} to change")
+                weight += torch.from_numpy(up.astype(np.float32) @ down.astype(np.float32))
+
+
 class _TorchEncoder:
     name = "torch"
 
-    def __init__(self, path: Path, batch_size: int) -> None:
+    def __init__(self, path: Path, batch_size: int, changes: WeightChanges | None) -> None:
         from sentence_transformers import SentenceTransformer
 
         self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        if changes:
+            changes.apply(self.model[0].auto_model)
         self.batch_size = batch_size
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -76,7 +101,7 @@ class _TorchEncoder:
 class _OnnxEncoder:
     """The model's transformer, mean pooling and normalisation as one ONNX graph."""
 
-    def __init__(self, path: Path, quantized: bool, cache_dir: Path) -> None:
+    def __init__(self, path: Path, quantized: bool, cache_dir: Path, changes: WeightChanges | None) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -92,7 +117,7 @@ class _OnnxEncoder:
         options.inter_op_num_threads = 1
         # Idle threads sleep instead of spinning: a parsing worker shares the cores during a build.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        model_file = str(onnx_model_file(path, cache_dir, quantized))
+        model_file = str(onnx_model_file(path, cache_dir, quantized, changes))
         self.sessions = [
             ort.InferenceSession(model_file, options, providers=["CPUExecutionProvider"]) for _ in range(lanes)
         ]
@@ -155,11 +180,11 @@ def _fingerprint(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def onnx_model_file(path: Path, cache_dir: Path, quantized: bool) -> Path:
-    """The cached ONNX file for this model, exported (and quantized) on first use."""
+def onnx_model_file(path: Path, cache_dir: Path, quantized: bool, changes: WeightChanges | None = None) -> Path:
+    """The cached ONNX file for this model (with these changes), exported (and quantized) on first use."""
     with warnings.catch_warnings(), _quiet_root_logger():
         warnings.simplefilter("ignore")  # the exporter's tracer warnings say nothing to a user
-        return _make_onnx(path, cache_dir, quantized)
+        return _make_onnx(path, cache_dir, quantized, changes)
 
 
 @contextlib.contextmanager
@@ -173,12 +198,12 @@ def _quiet_root_logger():
         root.setLevel(level)
 
 
-def _make_onnx(path: Path, cache_dir: Path, quantized: bool) -> Path:
-    folder = cache_dir / f"minilm-{_fingerprint(path)}"
+def _make_onnx(path: Path, cache_dir: Path, quantized: bool, changes: WeightChanges | None) -> Path:
+    folder = cache_dir / f"minilm-{_fingerprint(path)}{f'-{changes.tag}' if changes else ''}"
     plain, int8 = folder / "model.onnx", folder / "model-int8.onnx"
     if not plain.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        _export(path, plain)
+        _export(path, plain, changes)
     if quantized and not int8.exists():
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -189,7 +214,7 @@ def _make_onnx(path: Path, cache_dir: Path, quantized: bool) -> Path:
     return int8 if quantized else plain
 
 
-def _export(path: Path, target: Path) -> None:
+def _export(path: Path, target: Path, changes: WeightChanges | None) -> None:
     import torch
     from transformers import AutoModel, AutoTokenizer
 
@@ -207,6 +232,8 @@ def _export(path: Path, target: Path) -> None:
             return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
     model = AutoModel.from_pretrained(str(path), local_files_only=True).eval()
+    if changes:
+        changes.apply(model)
     tokens = AutoTokenizer.from_pretrained(str(path), local_files_only=True)(
         ["an example", "a second, longer example"], padding=True, return_tensors="pt"
     )
@@ -236,6 +263,7 @@ class Embedder(Embeddings):
         batch_size: int = 64,
         backend: str = "auto",
         cache_dir: Path | None = None,
+        changes: WeightChanges | None = None,
     ) -> None:
         if backend not in BACKENDS:
             raise ValueError(f"unknown encoder backend {backend!r}; choose one of {', '.join(BACKENDS)}")
@@ -243,9 +271,21 @@ class Embedder(Embeddings):
         self.batch_size = batch_size
         self.requested = backend
         self.cache_dir = cache_dir or default_cache_dir()
+        self.changes = changes
         self.fallback_reason = ""
         self._encoder = None
+        self._changed: dict[str, Embedder] = {}
         self._lock = threading.Lock()
+
+    def changed(self, changes: WeightChanges) -> Embedder:
+        """An encoder like this one (backend, cache, batch) running the model with these changes, made once for
+        each set of changes: assistants sharing this encoder share its changed one too."""
+        with self._lock:
+            if changes.tag not in self._changed:
+                self._changed[changes.tag] = Embedder(
+                    self.model_path, self.batch_size, self.requested, self.cache_dir, changes
+                )
+            return self._changed[changes.tag]
 
     @property
     def intended(self) -> str:
@@ -272,11 +312,11 @@ class Embedder(Embeddings):
         path = self.model_path or bundled_model_path()
         if self.requested != "torch":
             try:
-                return _OnnxEncoder(path, self.requested != "onnx", self.cache_dir)
+                return _OnnxEncoder(path, self.requested != "onnx", self.cache_dir, self.changes)
             except Exception as exc:  # onnxruntime missing or broken, export failed: torch still works
                 self.fallback_reason = f"ONNX Runtime could not be used ({type(exc).__name__}: {exc}); using torch"
                 log.warning(self.fallback_reason)
-        return _TorchEncoder(path, self.batch_size)
+        return _TorchEncoder(path, self.batch_size, self.changes)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit-length vectors, one row per text."""
