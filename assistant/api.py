@@ -65,7 +65,9 @@ class Assistant:
         self.settings = settings or load_settings()
         self.embedder = embedder or Embedder(batch_size=self.settings.embed_batch, backend=self.settings.encoder)
         self.store = Store(self.settings)
-        self.retriever = Retriever(self.store, self.embedder, adapter=QueryAdapter.load(self.settings.query_adapter))
+        self.retriever = Retriever(
+            self.store, self.embedder, adapter=QueryAdapter.load(self.settings.query_adapter, self.embedder)
+        )
         self.answerer = Answerer(self.store, self.embedder, thresholds)
         self.chat_model = chat_model
         self._generative = None
@@ -89,6 +91,10 @@ class Assistant:
             model = self.chat_model or build_chat_model(self.settings)
             self._generative = GenerativeAnswerer(model, self.answerer, GroundingChecker(self.embedder))
         return self._generative
+
+    def warm_up(self) -> None:
+        """Loads the encoders (the plain one and the query adapter's) now, so the first question does not wait."""
+        self.retriever.adapter(["warm up"], self.embedder.encode(["warm up"]))
 
     def index(
         self,

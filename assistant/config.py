@@ -28,7 +28,7 @@ class Settings:
     chunk_chars: int = 900  # MiniLM reads 256 word pieces, about 1,000 characters
     embed_batch: int = 64
     encoder: str = "auto"  # auto (ONNX int8 when it works, else torch), onnx-int8, onnx or torch
-    query_adapter: str = "fitted"  # the map applied to question vectors: fitted (shipped), none, or a .npy file
+    query_adapter: str = "fitted"  # the questions' encoder changes: fitted (shipped), none, or a .npz file
     parse_workers: int = max(1, (os.cpu_count() or 2) - 1)  # PDF parsing processes beside the encoder
     encode_group: int = 512  # chunks gathered from several files before one encode
     catalogue_names: tuple[str, ...] = field(default=("catalogue.csv",))

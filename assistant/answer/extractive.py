@@ -166,7 +166,7 @@ def _list_end(spans: list[tuple[int, int]], at: int, between: list[str]) -> int:
 
 
 def _closeness(hit: Hit, spans: list[tuple[int, int]]) -> np.ndarray:
-    """Each span's cosine to the question's topic as the query adapter maps it, from the sentence vectors the
+    """Each span's cosine to the question's topic as the query adapter encodes it, from the sentence vectors the
     index keeps (0 for a span without one: an address line, a sentence under three words)."""
     if hit.sentence_closeness is None:
         return np.zeros(len(spans))

@@ -56,10 +56,10 @@ class Hit:
     fused: float = 0.0
     rank: int = 0
     meaning: float | None = None  # cosine of its closest stored sentence to the question's topic (when reranked)
-    closeness: float | None = None  # the same with the topic as the query adapter maps it: what ranks
+    closeness: float | None = None  # the same with the topic as the query adapter encodes it: what ranks
     # each stored sentence's cosine to the topic, in the order of chunking.encoded_sentences (when reranked)
     sentence_meanings: np.ndarray | None = None
-    sentence_closeness: np.ndarray | None = None  # the same to the topic as mapped: what chooses a lead's quote
+    sentence_closeness: np.ndarray | None = None  # the same as encoded by the adapter: chooses a lead's quote
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         indexing.request()  # catch up with the corpus; the page shows progress and questions are answered meanwhile
-        threading.Thread(target=assistant.embedder.encode, args=(["warm up"],), daemon=True).start()  # load it now
+        threading.Thread(target=assistant.warm_up, daemon=True).start()
         page = build_page(ChatHandlers(assistant, indexing, can_manage=may_manage(host, auth)))
         serve(page, host, port, auth, settings.max_file_mb)
     except KeyboardInterrupt:
