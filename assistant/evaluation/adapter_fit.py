@@ -10,7 +10,7 @@ import numpy as np
 
 from assistant.api import Assistant
 from assistant.evaluation.devsets import Case, is_quoted
-from assistant.indexing.embeddings import MAX_TOKENS, bundled_model_path
+from assistant.indexing.embeddings import MAX_TOKENS, bundled_model_path, pooled
 from assistant.ingest.chunking import encoded_sentences
 from assistant.search.adapter import CHANGEABLE, QueryAdapter
 from assistant.search.question import read_question
@@ -159,10 +159,7 @@ def _encode(model, tokenizer, texts: list[str], grad: bool = False):
         return torch.cat([_encode(model, tokenizer, texts[i : i + 64], grad) for i in range(0, len(texts), 64)])
     tokens = tokenizer(texts, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt")
     with torch.set_grad_enabled(grad):
-        hidden = model(**tokens).last_hidden_state
-        mask = tokens["attention_mask"].unsqueeze(-1).float()
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(pooled, dim=1)
+        return pooled(model(**tokens).last_hidden_state, tokens["attention_mask"])
 
 
 @dataclass

@@ -214,6 +214,14 @@ def _make_onnx(path: Path, cache_dir: Path, quantized: bool, changes: WeightChan
     return int8 if quantized else plain
 
 
+def pooled(hidden, attention_mask):
+    """The mean of the token vectors under the mask, at unit length: the sentence vector all-MiniLM-L6-v2 gives."""
+    import torch
+
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9), p=2, dim=1)
+
+
 def _export(path: Path, target: Path, changes: WeightChanges | None) -> None:
     import torch
     from transformers import AutoModel, AutoTokenizer
@@ -227,9 +235,7 @@ def _export(path: Path, target: Path, changes: WeightChanges | None) -> None:
             hidden = self.model(
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
             ).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+            return pooled(hidden, attention_mask)
 
     model = AutoModel.from_pretrained(str(path), local_files_only=True).eval()
     if changes:
