@@ -32,6 +32,7 @@ FITTED_ON = {
 }
 REPORTED = {"sample": ["blind/sample_test.jsonl"], "ofsted": ["blind/ofsted_test.jsonl"]}
 ANCHORS = 1500  # of each kind
+PROJECT = "inspection-assistant"
 
 
 def fold(example: Example) -> int:
@@ -45,9 +46,11 @@ def report_sentences(assistant: Assistant) -> list[str]:
 
 
 def package_sentences() -> list[str]:
-    """Sentences of the installed packages' long descriptions."""
+    """Sentences of the installed packages' long descriptions (not this project's: its README would change them)."""
     found = []
     for distribution in distributions():
+        if distribution.metadata["Name"] == PROJECT:
+            continue
         body = distribution.metadata.get_payload() or ""
         for sentence in re.split(r"(?<=[.?!])\s+", " ".join(str(body).split())):
             if 40 <= len(sentence) <= 250 and re.fullmatch(r"[A-Za-z ,.'();:!?-]+", sentence):
