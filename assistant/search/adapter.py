@@ -6,6 +6,7 @@ Passages keep the vectors they were indexed with, so the changes rebuild nothing
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +57,7 @@ def read_changes(path: Path) -> WeightChanges:
     """Low-rank changes saved as `<parameter>.up` and `<parameter>.down` arrays."""
     try:
         data = path.read_bytes()
-        with np.load(path) as saved:
+        with np.load(io.BytesIO(data)) as saved:
             arrays = {name: saved[name] for name in saved.files}
     except (OSError, ValueError) as exc:
         raise AdapterError(f"cannot read the query adapter {path}: {exc}") from exc
