@@ -65,7 +65,7 @@ def sample(sentences: list[str], count: int) -> list[str]:
 
 def with_changes(changes: dict) -> QueryAdapter:
     # torch runs the unsaved changes as fitted; the saved ones are exported to ONNX when the assistant loads them
-    return QueryAdapter(Embedder(backend="torch").changed(WeightChanges(changes, "unsaved")))
+    return QueryAdapter(Embedder(backend="torch").changed(WeightChanges(changes)))
 
 
 def cross_validated(examples: list[Example], anchors: list[str], config: FitConfig) -> list[Ranking]:

@@ -87,7 +87,7 @@ def test_fitting_puts_the_answering_sentence_first_when_the_words_differ(indexed
     assert len(examples) == 2 and all(e.right.sum() == 1 for e in examples)
     assert ranking(examples).sentence_mrr < 1.0  # the encoder alone prefers "Frontline teams"
     changes = fit(examples, anchors=["The library opens late on Thursdays."], config=FitConfig(epochs=20))
-    fitted = QueryAdapter(Embedder(backend="torch").changed(WeightChanges(changes, "test")))
+    fitted = QueryAdapter(Embedder(backend="torch").changed(WeightChanges(changes)))
     assert ranking(examples, fitted).sentence_mrr == 1.0
 
 

@@ -8,6 +8,7 @@ run the model with low-rank changes to its weights (the query encoder of search/
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import os
@@ -59,10 +60,20 @@ def _offline() -> None:
 @dataclass(frozen=True)
 class WeightChanges:
     """Changes to some of the model's weight matrices, each the product of two thin ones (weight += up @ down),
-    by parameter name; `tag` names the changed model's cached export."""
+    by parameter name."""
 
     factors: dict[str, tuple[np.ndarray, np.ndarray]]
-    tag: str
+
+    @functools.cached_property
+    def tag(self) -> str:
+        """A digest of the changes, naming the changed model's cached export and telling change sets apart."""
+        digest = hashlib.sha256()
+        for name in sorted(self.factors):
+            digest.update(name.encode())
+            for array in self.factors[name]:
+                digest.update(array.dtype.str.encode() + str(array.shape).encode())
+                digest.update(np.ascontiguousarray(array).tobytes())
+        return digest.hexdigest()[:12]
 
     def apply(self, model) -> None:
         """Adds the changes to a transformers model's weights, in place."""
