@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+import threading
 
 import numpy as np
 import pytest
 from conftest import SAMPLES
 
-from assistant.indexing.embeddings import Embedder, token_batches
+from assistant.indexing.embeddings import Embedder, bundled_model_path, onnx_model_file, token_batches
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +65,25 @@ def test_repeated_texts_get_the_same_vector_in_their_place(embedder):
     assert float(vectors[0] @ vectors[1]) < 0.9
     alone = embedder.encode(["Leaders know their services well."])[0]
     assert float(alone @ vectors[1]) > 0.97  # int8 scales are per batch: a batch shifts its vectors a little
+
+
+def test_two_quantizations_of_one_model_at_once_both_succeed(tmp_path):
+    model = bundled_model_path()
+    plain = onnx_model_file(model, tmp_path, quantized=False)
+    start, made, failed = threading.Barrier(2), [], []
+
+    def quantize() -> None:
+        start.wait()  # both begin together, as two app processes starting on a fresh machine do
+        try:
+            made.append(onnx_model_file(model, tmp_path, quantized=True))
+        except Exception as exc:  # the failure this guards against: one deleting the other's scratch file
+            failed.append(exc)
+
+    workers = [threading.Thread(target=quantize) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert not failed
+    assert made == [plain.with_name("model-int8.onnx")] * 2 and made[0].stat().st_size > 0
+    assert sorted(p.name for p in plain.parent.iterdir()) == ["model-int8.onnx", "model.onnx"]  # no scratch left

@@ -12,6 +12,8 @@ import functools
 import hashlib
 import logging
 import os
+import shutil
+import tempfile
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -218,10 +220,14 @@ def _make_onnx(path: Path, cache_dir: Path, quantized: bool, changes: WeightChan
     if quantized and not int8.exists():
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        partial = int8.with_suffix(f".{os.getpid()}.tmp")
-        # Per-channel scales keep the vectors within ~0.99 cosine of the float model; per-tensor fell to 0.94.
-        quantize_dynamic(str(plain), str(partial), per_channel=True, weight_type=QuantType.QInt8)
-        partial.replace(int8)
+        # The quantizer writes a scratch file beside its input and deletes it: two processes (or threads) making
+        # the same model at once deleted each other's, and one fell back to torch. Each works on its own copy.
+        with tempfile.TemporaryDirectory(dir=folder) as work:
+            source, partial = Path(work) / plain.name, Path(work) / int8.name
+            shutil.copyfile(plain, source)
+            # Per-channel scales keep the vectors within ~0.99 cosine of the float model; per-tensor fell to 0.94.
+            quantize_dynamic(str(source), str(partial), per_channel=True, weight_type=QuantType.QInt8)
+            partial.replace(int8)  # the last complete file wins
     return int8 if quantized else plain
 
 
@@ -255,7 +261,7 @@ def _export(path: Path, target: Path, changes: WeightChanges | None) -> None:
         ["an example", "a second, longer example"], padding=True, return_tensors="pt"
     )
     names = ["input_ids", "attention_mask", "token_type_ids"]
-    partial = target.with_suffix(f".{os.getpid()}.tmp")
+    partial = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
     torch.onnx.export(
         Pooled(model),
         tuple(tokens[n] for n in names),
